@@ -1,0 +1,90 @@
+# sfewlua: build, dependencies, tests, the main run, benchmarks and installation.
+# `make run` and `make test` are the whole set-up on a fresh Debian machine.
+
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+SANITIZE ?=
+
+# Debian packages the project needs; `make deps` installs the missing ones.
+DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
+                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config
+
+PKGS     := lua5.4 openblas stb zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+OPT      ?= -O2
+CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic $(OPT) -g -fPIC -fopenmp \
+            -DSFEW_VERSION=\"$(VERSION)\" $(PKG_CFLAGS) $(SANITIZE)
+# Libraries for the engine; the host adds Lua and readline (sfew.so takes Lua's
+# symbols from the interpreter that loads it).
+ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib 2>/dev/null) -lm -lpthread
+HOST_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null) -lreadline
+
+ENGINE_SRC  := $(sort $(wildcard engine/*.c engine/*/*.c))
+BIND_SRC    := $(sort $(filter-out bindings/sfewlua.c bindings/repl.c,$(wildcard bindings/*.c)))
+HOST_SRC    := bindings/sfewlua.c bindings/repl.c
+ENGINE_OBJ  := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
+BIND_OBJ    := $(BIND_SRC:%.c=$(BUILD)/obj/%.o)
+HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)
+DEPFILES    := $(ENGINE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+.PHONY: all deps run test test-plain test-asan asan lint bench fuzz memcheck install \
+        uninstall clean check-deps
+
+all: check-deps $(BUILD)/sfewlua $(BUILD)/sfew.so
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/sfewlua: $(HOST_OBJ) $(BIND_OBJ) $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(HOST_LIBS) $(ENGINE_LIBS)
+
+$(BUILD)/sfew.so: $(BIND_OBJ) $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(ENGINE_LIBS)
+
+-include $(DEPFILES)
+
+# Installs what is missing (apt-get update first, only when something is).
+deps:
+	@bash tools/deps.sh $(DEB_PACKAGES)
+
+check-deps:
+	@bash tools/deps.sh --check $(DEB_PACKAGES) || $(MAKE) --no-print-directory deps
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SANITIZE="$(ASAN_FLAGS)" \
+		build-asan/sfewlua build-asan/sfew.so
+
+# The busted suite on the plain build, then on the ASan + UBSan build; ends with
+# one line "N passed, N failed".
+test: all asan
+	@bash tests/run.sh
+
+test-plain: all
+	@bash tests/run.sh plain
+
+lint:
+	luacheck scripts experiments tests bench
+
+# The main job: generates the default data when missing and runs the paper.
+run: all
+	@$(BUILD)/sfewlua tools/run.lua
+
+bench: all
+	@$(BUILD)/sfewlua bench/run.lua
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sfewlua
+	install -m 755 $(BUILD)/sfewlua $(DESTDIR)$(PREFIX)/bin/sfewlua
+	cp -r scripts experiments $(DESTDIR)$(PREFIX)/share/sfewlua/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sfewlua
+	rm -rf $(DESTDIR)$(PREFIX)/share/sfewlua
+
+clean:
+	rm -rf build build-asan build-fuzz

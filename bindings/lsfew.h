@@ -1,0 +1,69 @@
+/* What binding files share: tensor and generator userdata, argument helpers, and the
+ * one place that turns engine status codes into Lua errors. */
+#ifndef LSFEW_H
+#define LSFEW_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "../engine/sfew.h"
+
+#define LSFEW_TENSOR "sfew.Tensor"
+#define LSFEW_RNG "sfew.Rng"
+
+/* Tensor userdata: the engine tensor it owns (NULL once freed). User value 1 holds the
+ * gradient tensor of a parameter (p.grad), or nil. */
+typedef struct ltensor {
+    sfew_tensor *t;
+} ltensor;
+
+/* The tensor at index i; raises "bad argument #i" for anything else or a freed one. */
+sfew_tensor *check_tensor(lua_State *L, int i);
+/* The tensor at index i, or NULL if it is not a tensor. */
+sfew_tensor *test_tensor(lua_State *L, int i);
+/* Pushes an empty tensor userdata and returns its slot, to be filled after the engine
+ * call succeeds: a Lua error between the two never leaks C memory. */
+sfew_tensor **lsfew_tensor_slot(lua_State *L);
+/* Pushes a userdata owning t (t may be NULL on allocation failure: raises). */
+void push_tensor(lua_State *L, sfew_tensor *t);
+/* Pushes the gradient tensor of the tensor at index i (or nil). */
+void lsfew_push_grad(lua_State *L, int i);
+
+/* Reads a shape at arg: a Lua list {2, 3} or integers from arg onwards.
+ * Returns ndim; sizes go to shape. Raises with the argument number on bad input. */
+int lsfew_check_shape(lua_State *L, int arg, int64_t *shape);
+/* Pushes a number, as an integer when it is one exactly (so 6.0 prints as 6). */
+void lsfew_push_num(lua_State *L, double v);
+/* Pushes a shape as a Lua list. */
+void lsfew_push_shape(lua_State *L, int ndim, const int64_t *shape);
+
+/* The generator at index i (raises on anything else). */
+sfew_rng *check_rng(lua_State *L, int i);
+/* The generator in field "rng" of the options table at index opts (absent or nil:
+ * the state's default generator, see sfew.default_rng). */
+sfew_rng *lsfew_opt_rng(lua_State *L, int opts);
+/* Threads the engine uses (set by sfew.threads). */
+int lsfew_threads(lua_State *L);
+
+/* Raises a Lua error carrying the engine's message. Never returns. */
+int lsfew_error(lua_State *L, sfew_status st, const sfew_err *err);
+/* For environment trouble (SFEW_EIO): pushes nil, message and returns 2; any other
+ * failure raises as lsfew_error. */
+int lsfew_fail(lua_State *L, sfew_status st, const sfew_err *err);
+
+/* Options-table helpers: the field of the table at index t, or the default when the
+ * field is nil; raise naming the option when it has the wrong type. */
+lua_Number lsfew_opt_number(lua_State *L, int t, const char *key, lua_Number def);
+lua_Integer lsfew_opt_integer(lua_State *L, int t, const char *key, lua_Integer def);
+int lsfew_opt_boolean(lua_State *L, int t, const char *key, int def);
+const char *lsfew_opt_string(lua_State *L, int t, const char *key, const char *def);
+
+/* Formats t the way Torch7 does: values (abridged when large), then the shape.
+ * Pushes the string. */
+void lsfew_tensor_format(lua_State *L, const sfew_tensor *t);
+
+/* Module entry points, gathered by the preload table in modules.c. */
+int luaopen_sfew_core_tensor(lua_State *L);
+int luaopen_sfew_core_sys(lua_State *L);
+
+#endif

@@ -1,0 +1,239 @@
+/* The sfewlua host: runs a script with arguments, -e statements, or a REPL, with the
+ * sfew module preloaded. Built the way lua.c is: everything runs under lua_pcall. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "host.h"
+#include "modules.h"
+
+static lua_State *global_L; /* only for the SIGINT handler, as in lua.c */
+
+static void stop_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+}
+
+static void on_sigint(int sig)
+{
+    int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+    signal(sig, SIG_DFL); /* a second Ctrl-C kills a process stuck in C */
+    lua_sethook(global_L, stop_hook, flag, 1);
+}
+
+static int msghandler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int host_docall(lua_State *L, int narg, int nres)
+{
+    int base = lua_gettop(L) - narg;
+    lua_pushcfunction(L, msghandler);
+    lua_insert(L, base);
+    global_L = L;
+    signal(SIGINT, on_sigint);
+    int status = lua_pcall(L, narg, nres, base);
+    signal(SIGINT, SIG_DFL);
+    lua_remove(L, base);
+    return status;
+}
+
+int host_report(lua_State *L, int status)
+{
+    if (status != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "%s: %s\n", SFEWLUA_PROGNAME, msg ? msg : "(error object)");
+        fflush(stderr);
+        lua_pop(L, 1);
+    }
+    return status;
+}
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s [options] [script [args]]\n"
+            "Available options are:\n"
+            "  -e stat   execute string 'stat'\n"
+            "  -i        enter interactive mode after executing 'script'\n"
+            "  -l mod    require library 'mod' into global 'mod'\n"
+            "  -v        show version information\n"
+            "  -h        show this help\n"
+            "  --        stop handling options\n"
+            "  -         execute stdin and stop handling options\n"
+            "With no script and no -e, starts the interactive prompt.\n",
+            SFEWLUA_PROGNAME);
+}
+
+static void print_version(void)
+{
+    printf("sfewlua %s (%s)\n", SFEW_VERSION, LUA_RELEASE);
+}
+
+/* Builds the global 'arg' as lua.c does: script at 0, its arguments at 1.. */
+static void create_arg_table(lua_State *L, char **argv, int argc, int script)
+{
+    lua_createtable(L, argc - script - 1, script + 1);
+    for (int i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - script);
+    }
+    lua_setglobal(L, "arg");
+}
+
+static int run_chunk(lua_State *L, int status)
+{
+    if (status == LUA_OK)
+        status = host_docall(L, 0, 0);
+    return host_report(L, status);
+}
+
+static int run_script(lua_State *L, char **argv, int argc, int script)
+{
+    const char *fname = strcmp(argv[script], "-") == 0 ? NULL : argv[script];
+    int status = luaL_loadfile(L, fname);
+    if (status == LUA_OK) {
+        int n = argc - script - 1;
+        luaL_checkstack(L, n + 3, "too many arguments to script");
+        for (int i = script + 1; i < argc; i++)
+            lua_pushstring(L, argv[i]);
+        status = host_docall(L, n, 0);
+    }
+    return host_report(L, status);
+}
+
+typedef struct opts {
+    int interactive, version, script, has_e, bad;
+} opts;
+
+static opts scan_args(char **argv, int argc)
+{
+    opts o = {0, 0, 0, 0, 0};
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || strcmp(a, "-") == 0)
+            break;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strcmp(a, "-i") == 0)
+            o.interactive = 1;
+        else if (strcmp(a, "-v") == 0 || strcmp(a, "--version") == 0)
+            o.version = 1;
+        else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+            o.bad = 2;
+        else if (strcmp(a, "-e") == 0 || strcmp(a, "-l") == 0) {
+            if (i + 1 >= argc) {
+                o.bad = 1;
+                return o;
+            }
+            o.has_e |= a[1] == 'e';
+            i++;
+        } else if ((a[1] == 'e' || a[1] == 'l') && a[2]) {
+            o.has_e |= a[1] == 'e';
+        } else {
+            o.bad = 1;
+            return o;
+        }
+    }
+    o.script = i < argc ? i : 0;
+    return o;
+}
+
+/* Runs -e and -l options in order; returns 0 on failure. */
+static int run_options(lua_State *L, char **argv, int last)
+{
+    for (int i = 1; i < last; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || (a[1] != 'e' && a[1] != 'l'))
+            continue;
+        const char *val = a[2] ? a + 2 : argv[++i];
+        int status;
+        if (a[1] == 'e') {
+            status = run_chunk(L, luaL_loadbuffer(L, val, strlen(val), "=(command line)"));
+        } else {
+            lua_getglobal(L, "require");
+            lua_pushstring(L, val);
+            status = host_docall(L, 1, 1);
+            if (status == LUA_OK)
+                lua_setglobal(L, val);
+            host_report(L, status);
+        }
+        if (status != LUA_OK)
+            return 0;
+    }
+    return 1;
+}
+
+static int pmain(lua_State *L)
+{
+    int argc = (int)lua_tointeger(L, 1);
+    char **argv = (char **)lua_touserdata(L, 2);
+    opts o = scan_args(argv, argc);
+    if (o.bad) {
+        print_usage(o.bad == 2 ? stdout : stderr);
+        lua_pushboolean(L, o.bad == 2);
+        return 1;
+    }
+    luaL_openlibs(L);
+    luaL_requiref(L, "sfew", luaopen_sfew, 1); /* sfew is preloaded as a global */
+    lua_pop(L, 1);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_sfew);
+    lua_setfield(L, -2, "sfew");
+    lua_pop(L, 1);
+    create_arg_table(L, argv, argc, o.script);
+    if (o.version)
+        print_version();
+    if (!run_options(L, argv, o.script ? o.script : argc)) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    if (o.script && run_script(L, argv, argc, o.script) != LUA_OK) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    if (o.interactive || (!o.script && !o.has_e && !o.version)) {
+        if (!o.script && !o.has_e && isatty(0))
+            print_version();
+        lua_settop(L, 0); /* the REPL works from an empty stack */
+        host_repl(L);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    lua_State *L = luaL_newstate();
+    if (!L) {
+        fprintf(stderr, "%s: cannot create state: not enough memory\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+    lua_pushcfunction(L, pmain);
+    lua_pushinteger(L, argc);
+    lua_pushlightuserdata(L, argv);
+    int status = lua_pcall(L, 2, 1, 0);
+    int ok = status == LUA_OK && lua_toboolean(L, -1);
+    host_report(L, status);
+    lua_close(L);
+    return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}

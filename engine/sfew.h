@@ -1,0 +1,13 @@
+/* The engine's public API in one include: tensors, the generator, products, layers,
+ * optimisers, pruning, data and checkpoints. No Lua in here. */
+#ifndef SFEW_H
+#define SFEW_H
+
+#include "clock.h"
+#include "gemm.h"
+#include "rng.h"
+#include "status.h"
+#include "tensor.h"
+#include "tensor_math.h"
+
+#endif

@@ -1,0 +1,4 @@
+-- sfew.data (to be filled).
+local M = {}
+
+return M

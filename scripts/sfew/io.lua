@@ -1,0 +1,4 @@
+-- sfew.io (to be filled).
+local M = {}
+
+return M

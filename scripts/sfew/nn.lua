@@ -1,0 +1,4 @@
+-- sfew.nn (to be filled).
+local M = {}
+
+return M

@@ -1,0 +1,4 @@
+-- sfew.optim (to be filled).
+local M = {}
+
+return M

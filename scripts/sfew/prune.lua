@@ -1,0 +1,4 @@
+-- sfew.prune (to be filled).
+local M = {}
+
+return M

@@ -1,0 +1,4 @@
+-- sfew.train (to be filled).
+local M = {}
+
+return M

@@ -1,0 +1,79 @@
+-- Shared by specs: tolerant comparisons, fixtures, and running the sfewlua host.
+local M = {}
+
+local root = os.getenv("SFEW_TEST_ROOT") or "."
+M.root = root
+M.sfewlua = os.getenv("SFEWLUA") or (root .. "/build/sfewlua")
+
+-- Largest relative difference between two flat lists (or tensors), scaled by max(|b|, 1).
+function M.max_rel_err(a, b)
+  local fa = type(a) == "table" and a or a:flat()
+  local fb = type(b) == "table" and b or b:flat()
+  assert(#fa == #fb, ("length %d vs %d"):format(#fa, #fb))
+  local worst = 0
+  for i = 1, #fa do
+    local d = math.abs(fa[i] - fb[i]) / math.max(math.abs(fb[i]), 1)
+    if d ~= d then return math.huge end
+    if d > worst then worst = d end
+  end
+  return worst
+end
+
+-- Asserts that tensor t equals fixture {shape, data} within tol (relative).
+function M.assert_close(t, fx, tol, what)
+  tol = tol or 1e-4
+  local shape = t:shape()
+  assert.are.same(fx.shape, shape, (what or "tensor") .. " shape")
+  local err = M.max_rel_err(t, fx.data)
+  assert(err <= tol, ("%s differs by %.3g (tolerance %.1g)"):format(what or "tensor", err, tol))
+end
+
+-- A tensor from a fixture {shape, data}.
+function M.tensor(fx)
+  return require("sfew.tensor").new(fx.shape, fx.data)
+end
+
+function M.fixture(name)
+  return dofile(root .. "/tests/fixtures/" .. name)
+end
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+M.quote = shell_quote
+
+-- Runs sfewlua with the given argument list and optional stdin text.
+-- Returns ok (exit status 0), stdout, stderr, exit code.
+function M.run(args, stdin)
+  local tmp = os.tmpname()
+  local errf = os.tmpname()
+  local cmd = { shell_quote(M.sfewlua) }
+  for _, a in ipairs(args or {}) do cmd[#cmd + 1] = shell_quote(a) end
+  local line = table.concat(cmd, " ")
+  if stdin then
+    local inf = os.tmpname()
+    local f = assert(io.open(inf, "w")); f:write(stdin); f:close()
+    line = line .. " < " .. shell_quote(inf)
+  else
+    line = line .. " < /dev/null"
+  end
+  local ok, _, code = os.execute(line .. " > " .. shell_quote(tmp) .. " 2> " .. shell_quote(errf))
+  local out = assert(io.open(tmp)):read("a")
+  local err = assert(io.open(errf)):read("a")
+  os.remove(tmp); os.remove(errf)
+  return ok == true, out, err, code
+end
+
+-- A fresh temporary directory (removed by the caller with M.rmdir).
+function M.tmpdir()
+  local name = os.tmpname()
+  os.remove(name)
+  assert(os.execute("mkdir -p " .. shell_quote(name)))
+  return name
+end
+
+function M.rmdir(path)
+  os.execute("rm -rf " .. shell_quote(path))
+end
+
+return M

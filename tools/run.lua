@@ -1,0 +1,11 @@
+-- The main job behind `make run`: a short demonstration on tensors (until the paper's
+-- experiments land, see experiments/).
+local tensor = sfew.tensor
+local rng = sfew.rng(1)
+local a = tensor.randn({3, 4}, rng)
+local b = tensor.randn({4, 2}, rng)
+print("a random 3x4 matrix:")
+print(a)
+print("times a 4x2 one:")
+print(a:matmul(b))
+print(("sum %.4f, mean %.4f, max %.4f"):format(a:sum(), a:mean(), a:max()))
