@@ -53,7 +53,8 @@ describe("sfewlua", function()
   end)
   it("loads as a Lua module into plain lua5.4", function()
     local cmd = "cd " .. h.quote(h.root) .. " && lua5.4 -e " ..
-      h.quote('package.cpath="build/?.so;"..package.cpath; print(require("sfew").tensor.ones{2}:sum())')
+      h.quote('package.cpath="build/?.so;"..package.cpath; ' ..
+        'print(require("sfew").tensor.ones{2}:sum())')
     local p = assert(io.popen(cmd))
     local out = p:read("a")
     p:close()

@@ -7,13 +7,14 @@ cd "$(dirname "$0")/.."
 modes=${1:-plain asan}
 [ $# -gt 0 ] && shift
 busted_bin=$(command -v busted || echo /usr/bin/busted)
+build=${BUILD:-build}
 total_pass=0
 total_fail=0
 for mode in $modes; do
   case $mode in
     plain)
-      export SFEWLUA="$PWD/build/sfewlua"
-      runner=(lua5.4 "$busted_bin") ;;
+      export SFEWLUA="$PWD/$build/sfewlua"
+      runner=(lua5.4 "$busted_bin" --cpath="$build/?.so") ;;
     asan)
       export SFEWLUA="$PWD/build-asan/sfewlua"
       export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=23"
