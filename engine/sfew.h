@@ -9,5 +9,6 @@
 #include "status.h"
 #include "tensor.h"
 #include "tensor_math.h"
+#include "prune/prune.h"
 
 #endif
