@@ -209,6 +209,15 @@ static int l_threads(lua_State *L)
     return 1;
 }
 
+/* isatty(fd): whether the file descriptor (1 = stdout) is a terminal, for progress bars. */
+static int l_isatty(lua_State *L)
+{
+    lua_Integer fd = luaL_optinteger(L, 1, 1);
+    luaL_argcheck(L, fd >= 0 && fd < 1024, 1, "file descriptor out of range");
+    lua_pushboolean(L, isatty((int)fd));
+    return 1;
+}
+
 static const luaL_Reg rng_methods[] = {
     {"uniform", rng_uniform}, {"normal", rng_normal},   {"random", rng_random},
     {"permutation", rng_permutation}, {"seed", rng_seed}, {"clone", rng_clone},
@@ -218,7 +227,8 @@ static const luaL_Reg rng_meta[] = {{"__tostring", rng_tostring}, {NULL, NULL}};
 
 static const luaL_Reg sys_funcs[] = {
     {"rng", l_rng},     {"default_rng", l_default_rng}, {"manual_seed", l_manual_seed},
-    {"clock", l_clock}, {"threads", l_threads},         {NULL, NULL}};
+    {"clock", l_clock}, {"threads", l_threads},         {"isatty", l_isatty},
+    {NULL, NULL}};
 
 int luaopen_sfew_core_sys(lua_State *L)
 {

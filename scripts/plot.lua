@@ -1,0 +1,60 @@
+-- Line plots as PNG through gnuplot (Debian's gnuplot-nox). Without gnuplot, plots are
+-- skipped with a message and everything else goes on.
+local report = require "report"
+
+local M = {}
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+function M.available()
+  if M._available == nil then
+    M._available = os.execute("command -v gnuplot >/dev/null 2>&1") == true
+  end
+  return M._available
+end
+
+-- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
+-- axis = "y2"?}, ...}, reverse_x = bool}. Returns true, or nil and a reason.
+function M.lines(spec)
+  if not M.available() then return nil, "gnuplot not found: plot " .. spec.path .. " skipped" end
+  local script = {
+    "set terminal pngcairo size 800,500 enhanced font 'DejaVu Sans,10'",
+    "set output " .. quote(spec.path .. ".tmp"),
+    "set title " .. quote(spec.title or ""),
+    "set xlabel " .. quote(spec.xlabel or ""),
+    "set ylabel " .. quote(spec.ylabel or ""),
+    "set grid",
+    "set key outside right",
+  }
+  if spec.y2label then
+    script[#script + 1] = "set y2label " .. quote(spec.y2label)
+    script[#script + 1] = "set y2tics"
+    script[#script + 1] = "set ytics nomirror"
+  end
+  if spec.reverse_x then script[#script + 1] = "set xrange [*:*] reverse" end
+  local plots = {}
+  for _, s in ipairs(spec.series) do
+    plots[#plots + 1] = ("'-' using 1:2 with linespoints title %s axes %s"):format(
+      quote(s.title or ""), s.axis == "y2" and "x1y2" or "x1y1")
+  end
+  script[#script + 1] = "plot " .. table.concat(plots, ", ")
+  for _, s in ipairs(spec.series) do
+    for i = 1, #s.x do
+      local y = s.y[i]
+      if y == y and y ~= nil then script[#script + 1] = ("%.10g %.10g"):format(s.x[i], y) end
+    end
+    script[#script + 1] = "e"
+  end
+  local file = os.tmpname()
+  local ok, err = report.write_atomic(file, table.concat(script, "\n") .. "\n")
+  if not ok then return nil, err end
+  local ran = os.execute("gnuplot " .. quote(file) .. " 2>/dev/null")
+  os.remove(file)
+  if not ran then
+    os.remove(spec.path .. ".tmp")
+    return nil, "gnuplot failed for " .. spec.path
+  end
+  return os.rename(spec.path .. ".tmp", spec.path)
+end
+
+return M
