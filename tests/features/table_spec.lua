@@ -72,7 +72,8 @@ describe("sfew.features", function()
   describe(".write_csv", function()
     it("writes SFEW's layout, quoting names that need it", function()
       local dir = h.tmpdir()
-      local tbl = { x = tensor.new({ 2, 2 }, { 1.5, -0.25, 0.001, 2 }), y = tensor.new({ 2 }, { 3, 7 }),
+      local tbl = { x = tensor.new({ 2, 2 }, { 1.5, -0.25, 0.001, 2 }),
+                    y = tensor.new({ 2 }, { 3, 7 }),
                     names = { "a.mat", 'odd, "name"' }, columns = { "lpq1", "phog1" } }
       assert.is_true(features.write_csv(dir .. "/t.csv", tbl))
       local text = assert(io.open(dir .. "/t.csv")):read("a")
