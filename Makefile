@@ -43,8 +43,10 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/sfewlua: $(HOST_OBJ) $(BIND_OBJ) $(ENGINE_OBJ)
 	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(HOST_LIBS) $(ENGINE_LIBS)
 
+# nodelete: unloading sfew.so at lua_close would pull libgomp out from under its idle
+# OpenMP worker threads (a crash at exit).
 $(BUILD)/sfew.so: $(BIND_OBJ) $(ENGINE_OBJ)
-	$(CC) $(CFLAGS) -shared -o $@ $^ $(ENGINE_LIBS)
+	$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(ENGINE_LIBS)
 
 -include $(DEPFILES)
 

@@ -10,4 +10,5 @@ const luaL_Reg lsfew_modules[] = {
     {"sfew.core.prune", luaopen_sfew_core_prune},
     {"sfew.core.data", luaopen_sfew_core_data},
     {"sfew.core.io", luaopen_sfew_core_io},
+    {"sfew.core.features", luaopen_sfew_core_features},
     {NULL, NULL}};

@@ -4,6 +4,10 @@
 #define SFEW_H
 
 #include "clock.h"
+#include "features/batch.h"
+#include "features/lpq.h"
+#include "features/pca.h"
+#include "features/phog.h"
 #include "gemm.h"
 #include "rng.h"
 #include "status.h"
