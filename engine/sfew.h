@@ -5,6 +5,10 @@
 
 #include "clock.h"
 #include "gemm.h"
+#include "io/json.h"
+#include "io/safetensors.h"
+#include "optim/adam.h"
+#include "optim/sgd.h"
 #include "rng.h"
 #include "status.h"
 #include "tensor.h"
