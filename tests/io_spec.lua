@@ -108,6 +108,34 @@ describe("sfew.io", function()
       '{"w":{"dtype":"F32","shape":[1000000,1000000,1000000],"data_offsets":[0,8]}}',
       f32(1, 2), "w")
 
+    refused("a repeated tensor name",
+      '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+        .. '"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(1, 2), "appears twice")
+    refused("offsets beyond 64 bits",
+      '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,99999999999999999999]}}', f32(1),
+      "data_offsets")
+    refused("a header that is a list", "[1, 2]      ", "", "not a JSON object")
+    refused("deep nesting", ("["):rep(5000), "", "not valid JSON")
+    refused("trailing text after the header", '{} x', "", "trailing")
+
+    it("never crashes on randomly corrupted headers", function()
+      local f = assert(io.open(h.root .. "/tests/fixtures/torch/small.safetensors", "rb"))
+      local good = f:read("a")
+      f:close()
+      local rng, p = sfew.rng(3), dir .. "/fuzz.safetensors"
+      for _ = 1, 300 do
+        local bytes = {good:byte(1, 300)}
+        for _ = 1, 1 + rng:random(3) do
+          bytes[rng:random(#bytes)] = rng:random(256) - 1
+        end
+        local out = assert(io.open(p, "wb"))
+        out:write(string.char(table.unpack(bytes)), good:sub(301))
+        out:close()
+        local ts, msg = sio.load(p)
+        assert(ts or msg:find(p, 1, true), msg)
+      end
+    end)
+
     it("returns nil and a message for a missing file", function()
       local ts, msg = sio.load(dir .. "/none.safetensors")
       assert.is_nil(ts)
