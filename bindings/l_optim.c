@@ -6,35 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l_optim.h"
 #include "lsfew.h"
 #include "modules.h"
 
-#define LSFEW_SGD "sfew.SGD"
-#define LSFEW_ADAM "sfew.Adam"
-
-enum { SGD, ADAM };
-
-typedef struct lopt {
-    int kind;
-    int n;
-    sfew_sgd *sgd;
-    sfew_adam *adam;
-    sfew_tensor **ps;        /* n parameter pointers, refreshed at every step */
-    const sfew_tensor **gs;  /* n gradient pointers */
-} lopt;
-
-/* The numeric options: name and where it lives in the options struct. */
-typedef struct { const char *name; size_t off; } hyper;
-static const hyper sgd_hypers[] = {
+static const lopt_hyper sgd_hypers[] = {
     {"lr", offsetof(sfew_sgd_opts, lr)}, {"momentum", offsetof(sfew_sgd_opts, momentum)},
     {"dampening", offsetof(sfew_sgd_opts, dampening)},
     {"weight_decay", offsetof(sfew_sgd_opts, weight_decay)}, {NULL, 0}};
-static const hyper adam_hypers[] = {
+static const lopt_hyper adam_hypers[] = {
     {"lr", offsetof(sfew_adam_opts, lr)}, {"beta1", offsetof(sfew_adam_opts, beta1)},
     {"beta2", offsetof(sfew_adam_opts, beta2)}, {"eps", offsetof(sfew_adam_opts, eps)},
     {"weight_decay", offsetof(sfew_adam_opts, weight_decay)}, {NULL, 0}};
 
 static const char *const type_names[] = {"SGD", "Adam"};
+
+const char *lopt_type_name(const lopt *o) { return type_names[o->kind]; }
 
 static lopt *test_opt(lua_State *L, int i)
 {
@@ -42,7 +29,7 @@ static lopt *test_opt(lua_State *L, int i)
     return o ? o : luaL_testudata(L, i, LSFEW_ADAM);
 }
 
-static lopt *check_opt(lua_State *L, int i)
+lopt *lopt_check(lua_State *L, int i)
 {
     lopt *o = test_opt(L, i);
     if (!o)
@@ -52,18 +39,26 @@ static lopt *check_opt(lua_State *L, int i)
     return o;
 }
 
-static const hyper *hypers_of(const lopt *o) { return o->kind == SGD ? sgd_hypers : adam_hypers; }
-
-static void *opts_of(lopt *o)
+const lopt_hyper *lopt_hypers(const lopt *o)
 {
-    return o->kind == SGD ? (void *)sfew_sgd_options(o->sgd) : (void *)sfew_adam_options(o->adam);
+    return o->kind == LOPT_SGD ? sgd_hypers : adam_hypers;
 }
 
-static double *hyper_slot(void *opts, const hyper *h) { return (double *)((char *)opts + h->off); }
-
-static sfew_status opts_check(const lopt *o, const void *opts, sfew_err *e)
+void *lopt_opts(lopt *o)
 {
-    return o->kind == SGD ? sfew_sgd_opts_check(opts, e) : sfew_adam_opts_check(opts, e);
+    if (o->kind == LOPT_SGD)
+        return sfew_sgd_options(o->sgd);
+    return sfew_adam_options(o->adam);
+}
+
+double *lopt_hyper_slot(void *opts, const lopt_hyper *h)
+{
+    return (double *)((char *)opts + h->off);
+}
+
+sfew_status lopt_opts_check(const lopt *o, const void *opts, sfew_err *e)
+{
+    return o->kind == LOPT_SGD ? sfew_sgd_opts_check(opts, e) : sfew_adam_opts_check(opts, e);
 }
 
 static int o_gc(lua_State *L)
@@ -124,19 +119,19 @@ static void read_opts(lua_State *L, const lopt *o, void *opts)
     lua_pushnil(L);
     while (lua_next(L, 2)) {
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
-        const hyper *h = hypers_of(o);
+        const lopt_hyper *h = lopt_hypers(o);
         while (h->name && strcmp(h->name, k) != 0)
             h++;
         if (h->name) {
             if (lua_type(L, -1) != LUA_TNUMBER)
                 luaL_argerror(L, 2, lua_pushfstring(L, "option '%s' must be a number, got %s",
                                                     k, luaL_typename(L, -1)));
-            *hyper_slot(opts, h) = lua_tonumber(L, -1);
-        } else if (o->kind == SGD && strcmp(k, "nesterov") == 0) {
+            *lopt_hyper_slot(opts, h) = lua_tonumber(L, -1);
+        } else if (o->kind == LOPT_SGD && strcmp(k, "nesterov") == 0) {
             if (!lua_isboolean(L, -1))
                 luaL_argerror(L, 2, "option 'nesterov' must be a boolean");
             ((sfew_sgd_opts *)opts)->nesterov = lua_toboolean(L, -1);
-        } else if (o->kind == ADAM && strcmp(k, "betas") == 0) {
+        } else if (o->kind == LOPT_ADAM && strcmp(k, "betas") == 0) {
             sfew_adam_opts *a = opts;
             int ok = lua_istable(L, -1) && luaL_len(L, -1) == 2;
             ok = ok && lua_geti(L, -1, 1) == LUA_TNUMBER && lua_geti(L, -2, 2) == LUA_TNUMBER;
@@ -160,17 +155,17 @@ static int new_opt(lua_State *L, int kind)
     lopt *o = lua_newuserdatauv(L, sizeof *o, 1);
     memset(o, 0, sizeof *o);
     o->kind = kind;
-    luaL_setmetatable(L, kind == SGD ? LSFEW_SGD : LSFEW_ADAM);
+    luaL_setmetatable(L, kind == LOPT_SGD ? LSFEW_SGD : LSFEW_ADAM);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, 1);
     sfew_sgd_opts so = {-1, 0, 0, 0, 0};
     sfew_adam_opts ao = sfew_adam_defaults();
-    void *opts = kind == SGD ? (void *)&so : (void *)&ao;
+    void *opts = kind == LOPT_SGD ? (void *)&so : (void *)&ao;
     read_opts(L, o, opts);
-    if (kind == SGD && so.lr == -1)
+    if (kind == LOPT_SGD && so.lr == -1)
         luaL_argerror(L, 2, "option 'lr' is required for SGD");
     sfew_err e;
-    if (opts_check(o, opts, &e))
+    if (lopt_opts_check(o, opts, &e))
         luaL_argerror(L, 2, e.msg);
     o->ps = calloc((size_t)n + 1, sizeof *o->ps);
     o->gs = calloc((size_t)n + 1, sizeof *o->gs);
@@ -181,7 +176,7 @@ static int new_opt(lua_State *L, int kind)
         o->ps[i] = check_tensor(L, -1);
         lua_pop(L, 1);
     }
-    sfew_status st = kind == SGD
+    sfew_status st = kind == LOPT_SGD
                          ? sfew_sgd_create(n, (const sfew_tensor *const *)o->ps, &so, &o->sgd, &e)
                          : sfew_adam_create(n, (const sfew_tensor *const *)o->ps, &ao, &o->adam,
                                             &e);
@@ -191,8 +186,8 @@ static int new_opt(lua_State *L, int kind)
     return 1;
 }
 
-static int l_sgd(lua_State *L) { return new_opt(L, SGD); }
-static int l_adam(lua_State *L) { return new_opt(L, ADAM); }
+static int l_sgd(lua_State *L) { return new_opt(L, LOPT_SGD); }
+static int l_adam(lua_State *L) { return new_opt(L, LOPT_ADAM); }
 
 /* ---- stepping ---------------------------------------------------------------------- */
 
@@ -218,10 +213,10 @@ static void gather(lua_State *L, lopt *o, int need_grad)
 
 static int o_step(lua_State *L)
 {
-    lopt *o = check_opt(L, 1);
+    lopt *o = lopt_check(L, 1);
     gather(L, o, 1);
     sfew_err e;
-    sfew_status st = o->kind == SGD ? sfew_sgd_step(o->sgd, o->ps, o->gs, &e)
+    sfew_status st = o->kind == LOPT_SGD ? sfew_sgd_step(o->sgd, o->ps, o->gs, &e)
                                     : sfew_adam_step(o->adam, o->ps, o->gs, &e);
     if (st)
         return lsfew_error(L, st, &e);
@@ -230,7 +225,7 @@ static int o_step(lua_State *L)
 
 static int o_zero_grad(lua_State *L)
 {
-    lopt *o = check_opt(L, 1);
+    lopt *o = lopt_check(L, 1);
     gather(L, o, 0);
     for (int i = 0; i < o->n; i++)
         if (o->gs[i])
@@ -242,20 +237,20 @@ static int o_zero_grad(lua_State *L)
 
 static int o_index(lua_State *L)
 {
-    lopt *o = check_opt(L, 1);
+    lopt *o = lopt_check(L, 1);
     lua_pushvalue(L, 2);
     if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
         return 1;
     const char *k = lua_tostring(L, 2);
     if (!k)
         return 0;
-    void *opts = opts_of(o);
-    for (const hyper *h = hypers_of(o); h->name; h++)
+    void *opts = lopt_opts(o);
+    for (const lopt_hyper *h = lopt_hypers(o); h->name; h++)
         if (strcmp(h->name, k) == 0) {
-            lua_pushnumber(L, *hyper_slot(opts, h));
+            lua_pushnumber(L, *lopt_hyper_slot(opts, h));
             return 1;
         }
-    if (o->kind == SGD && strcmp(k, "nesterov") == 0)
+    if (o->kind == LOPT_SGD && strcmp(k, "nesterov") == 0)
         lua_pushboolean(L, ((sfew_sgd_opts *)opts)->nesterov);
     else if (strcmp(k, "params") == 0)
         lua_getiuservalue(L, 1, 1);
@@ -267,15 +262,15 @@ static int o_index(lua_State *L)
 /* opt.lr = 0.01 (and the other numeric options): checked, left unchanged when bad. */
 static int o_newindex(lua_State *L)
 {
-    lopt *o = check_opt(L, 1);
+    lopt *o = lopt_check(L, 1);
     const char *k = luaL_checkstring(L, 2);
-    void *opts = opts_of(o);
-    for (const hyper *h = hypers_of(o); h->name; h++)
+    void *opts = lopt_opts(o);
+    for (const lopt_hyper *h = lopt_hypers(o); h->name; h++)
         if (strcmp(h->name, k) == 0) {
-            double *slot = hyper_slot(opts, h), old = *slot;
+            double *slot = lopt_hyper_slot(opts, h), old = *slot;
             *slot = luaL_checknumber(L, 3);
             sfew_err e;
-            if (opts_check(o, opts, &e)) {
+            if (lopt_opts_check(o, opts, &e)) {
                 *slot = old;
                 return luaL_argerror(L, 3, e.msg);
             }
@@ -294,7 +289,7 @@ static int o_tostring(lua_State *L)
         return 1;
     }
     char buf[256];
-    if (o->kind == SGD) {
+    if (o->kind == LOPT_SGD) {
         const sfew_sgd_opts *s = sfew_sgd_options(o->sgd);
         snprintf(buf, sizeof buf, "optim.SGD(lr=%g, momentum=%g, dampening=%g, "
                  "weight_decay=%g, nesterov=%s; %d parameters)", s->lr, s->momentum,
@@ -309,160 +304,9 @@ static int o_tostring(lua_State *L)
     return 1;
 }
 
-/* ---- state ------------------------------------------------------------------------- */
-
-static const char *const sgd_state[] = {"momentum_buffer", NULL};
-static const char *const adam_state[] = {"exp_avg", "exp_avg_sq", NULL};
-
-static const char *const *state_names(const lopt *o)
-{
-    return o->kind == SGD ? sgd_state : adam_state;
-}
-
-static sfew_tensor *state_tensor(lopt *o, int i, int j)
-{
-    if (o->kind == SGD)
-        return sfew_sgd_buffer(o->sgd, i);
-    return j == 0 ? sfew_adam_exp_avg(o->adam, i) : sfew_adam_exp_avg_sq(o->adam, i);
-}
-
-static int64_t *steps_of(lopt *o, int i)
-{
-    return o->kind == SGD ? sfew_sgd_steps(o->sgd, i) : sfew_adam_steps(o->adam, i);
-}
-
-static void set_meta(lua_State *L, int t, const char *key, const char *fmt, double v)
-{
-    char buf[64];
-    snprintf(buf, sizeof buf, fmt, v);
-    lua_pushstring(L, buf);
-    lua_setfield(L, t, key);
-}
-
-/* {tensors = {"<i>.<name>" = copy}, meta = {type, params, options, "<i>.step"}}. */
-static int o_state_dict(lua_State *L)
-{
-    lopt *o = check_opt(L, 1);
-    lua_createtable(L, 0, 2);
-    lua_newtable(L); /* tensors: index 3 */
-    lua_newtable(L); /* meta: index 4 */
-    lua_pushstring(L, type_names[o->kind]);
-    lua_setfield(L, 4, "type");
-    set_meta(L, 4, "params", "%.0f", o->n);
-    void *opts = opts_of(o);
-    for (const hyper *h = hypers_of(o); h->name; h++)
-        set_meta(L, 4, h->name, "%.17g", *hyper_slot(opts, h));
-    if (o->kind == SGD)
-        set_meta(L, 4, "nesterov", "%.0f", ((sfew_sgd_opts *)opts)->nesterov);
-    for (int i = 0; i < o->n; i++) {
-        char key[64];
-        snprintf(key, sizeof key, "%d.step", i + 1);
-        set_meta(L, 4, key, "%.0f", (double)*steps_of(o, i));
-        for (int j = 0; state_names(o)[j]; j++) {
-            sfew_tensor **slot = lsfew_tensor_slot(L);
-            sfew_err e;
-            sfew_status st = sfew_tensor_clone(state_tensor(o, i, j), slot, &e);
-            if (st)
-                return lsfew_error(L, st, &e);
-            snprintf(key, sizeof key, "%d.%s", i + 1, state_names(o)[j]);
-            lua_setfield(L, 3, key);
-        }
-    }
-    lua_setfield(L, 2, "meta");
-    lua_setfield(L, 2, "tensors");
-    return 1;
-}
-
-/* A number from meta[key] (a string), raising on argument 2 (the state) when absent or bad.
- * Argument 2 of a method call is reported as "bad argument #1", as Lua counts after self. */
-static double meta_number(lua_State *L, int meta, const char *key)
-{
-    lua_getfield(L, meta, key);
-    int ok = lua_type(L, -1) == LUA_TSTRING && lua_stringtonumber(L, lua_tostring(L, -1));
-    if (!ok)
-        luaL_argerror(L, 2, lua_pushfstring(L, "state meta '%s' is missing or not a number",
-                                            key));
-    double v = lua_tonumber(L, -1);
-    lua_pop(L, 2);
-    return v;
-}
-
-/* Checks every tensor of the state's tensors table (index 4) before anything changes. */
-static void check_state_tensors(lua_State *L, lopt *o)
-{
-    char key[64], a[128], b[128];
-    for (int i = 0; i < o->n; i++)
-        for (int j = 0; state_names(o)[j]; j++) {
-            snprintf(key, sizeof key, "%d.%s", i + 1, state_names(o)[j]);
-            lua_getfield(L, 4, key);
-            sfew_tensor *t = test_tensor(L, -1), *mine = state_tensor(o, i, j);
-            if (!t)
-                luaL_argerror(L, 2, lua_pushfstring(L, "state tensor '%s' is missing", key));
-            if (!sfew_tensor_same_shape(t, mine))
-                luaL_argerror(L, 2, lua_pushfstring(
-                    L, "state tensor '%s' has shape %s, parameter %d has %s", key,
-                    sfew_shape_str(t->ndim, t->shape, a, sizeof a), i + 1,
-                    sfew_shape_str(mine->ndim, mine->shape, b, sizeof b)));
-            lua_pop(L, 1);
-        }
-}
-
-static int o_load_state_dict(lua_State *L)
-{
-    lopt *o = check_opt(L, 1);
-    luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
-    lua_getfield(L, 2, "meta");    /* 3 */
-    lua_getfield(L, 2, "tensors"); /* 4 */
-    luaL_argcheck(L, lua_istable(L, 3) && lua_istable(L, 4), 2,
-                  "state must have tables 'tensors' and 'meta'");
-    lua_getfield(L, 3, "type");
-    luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING
-                  && strcmp(lua_tostring(L, -1), type_names[o->kind]) == 0, 2,
-                  lua_pushfstring(L, "state is not from an %s optimizer", type_names[o->kind]));
-    lua_pop(L, 1);
-    luaL_argcheck(L, meta_number(L, 3, "params") == o->n, 2,
-                  lua_pushfstring(L, "state has a different number of parameters (this "
-                                  "optimizer has %d)", o->n));
-    check_state_tensors(L, o);
-    sfew_sgd_opts so = {0};
-    sfew_adam_opts ao = {0};
-    void *opts = o->kind == SGD ? (void *)&so : (void *)&ao;
-    for (const hyper *h = hypers_of(o); h->name; h++)
-        *hyper_slot(opts, h) = meta_number(L, 3, h->name);
-    if (o->kind == SGD)
-        so.nesterov = meta_number(L, 3, "nesterov") != 0;
-    sfew_err e;
-    if (opts_check(o, opts, &e))
-        return luaL_argerror(L, 2, e.msg);
-    for (int i = 0; i < o->n; i++) {
-        char key[64];
-        snprintf(key, sizeof key, "%d.step", i + 1);
-        double s = meta_number(L, 3, key);
-        luaL_argcheck(L, s >= 0 && s < 9e15, 2, "a step count is out of range");
-    }
-    /* Everything checked: now commit. */
-    for (int i = 0; i < o->n; i++) {
-        char key[64];
-        snprintf(key, sizeof key, "%d.step", i + 1);
-        *steps_of(o, i) = (int64_t)meta_number(L, 3, key);
-        for (int j = 0; state_names(o)[j]; j++) {
-            snprintf(key, sizeof key, "%d.%s", i + 1, state_names(o)[j]);
-            lua_getfield(L, 4, key);
-            sfew_tensor_copy(state_tensor(o, i, j), test_tensor(L, -1), NULL);
-            lua_pop(L, 1);
-        }
-    }
-    if (o->kind == SGD)
-        *sfew_sgd_options(o->sgd) = so;
-    else
-        *sfew_adam_options(o->adam) = ao;
-    return 0;
-}
-
 static const luaL_Reg opt_methods[] = {
-    {"step", o_step}, {"zero_grad", o_zero_grad}, {"state_dict", o_state_dict},
-    {"load_state_dict", o_load_state_dict}, {NULL, NULL}};
+    {"step", o_step}, {"zero_grad", o_zero_grad}, {"state_dict", lopt_state_dict},
+    {"load_state_dict", lopt_load_state_dict}, {NULL, NULL}};
 
 static const luaL_Reg opt_meta[] = {
     {"__newindex", o_newindex}, {"__tostring", o_tostring}, {"__gc", o_gc}, {NULL, NULL}};
