@@ -3,4 +3,5 @@ std = "lua54"
 max_line_length = 100
 read_globals = { "sfew" }
 files["tests"] = { std = "+busted" }
+-- Generated reference values (PyTorch fixtures) are data, not code.
 exclude_files = { "tests/fixtures/**" }

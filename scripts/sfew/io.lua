@@ -1,4 +1,59 @@
--- sfew.io (to be filled).
+-- sfew.io: checkpoints in the safetensors format (float32 tensors plus string metadata).
+-- Misuse raises; trouble with the file (missing, unreadable, corrupt) returns nil, message.
+local core = require "sfew.core.io"
+local tensor = require "sfew.tensor"
+
 local M = {}
+
+local function bad(k, fname, msg)
+  error(("bad argument #%d to '%s' (%s)"):format(k, fname, msg), 3)
+end
+
+-- io.save(path, tensors, metadata): tensors maps names to tensors, metadata (optional)
+-- maps strings to strings. Names are written sorted, so equal inputs give equal files.
+-- Returns true, or nil, message when the file cannot be written.
+function M.save(path, tensors, metadata)
+  if type(path) ~= "string" then bad(1, "save", "string expected, got " .. type(path)) end
+  if type(tensors) ~= "table" then bad(2, "save", "table expected, got " .. type(tensors)) end
+  if metadata ~= nil and type(metadata) ~= "table" then
+    bad(3, "save", "table expected, got " .. type(metadata))
+  end
+  local names, list = {}, {}
+  for k, t in pairs(tensors) do
+    if type(k) ~= "string" or k == "" or k == "__metadata__" then
+      bad(2, "save", "tensor names must be non-empty strings, got " .. tostring(k))
+    end
+    if not tensor.is_tensor(t) then bad(2, "save", "'" .. k .. "' is not a tensor") end
+    names[#names + 1] = k
+  end
+  table.sort(names)
+  for i, k in ipairs(names) do list[i] = tensors[k] end
+  local keys, values = {}, {}
+  for k, v in pairs(metadata or {}) do
+    if type(k) ~= "string" or type(v) ~= "string" then
+      bad(3, "save", "metadata must map strings to strings, got " .. tostring(k) .. " = "
+        .. type(v))
+    end
+    keys[#keys + 1] = k
+  end
+  table.sort(keys)
+  for i, k in ipairs(keys) do values[i] = metadata[k] end
+  return core.save(path, names, list, keys, values)
+end
+
+-- io.load(path [, {max_bytes = n}]) -> tensors (name -> tensor), metadata (string ->
+-- string), or nil, message for a missing, unreadable or corrupt file. A tensor above
+-- max_bytes (default 1 GiB) as float32 is refused, so a bad header cannot allocate much.
+function M.load(path, opts)
+  if type(path) ~= "string" then bad(1, "load", "string expected, got " .. type(path)) end
+  if opts ~= nil and type(opts) ~= "table" then
+    bad(2, "load", "table expected, got " .. type(opts))
+  end
+  local max = opts and opts.max_bytes
+  if max ~= nil and (math.type(max) ~= "integer" or max <= 0) then
+    bad(2, "load", "max_bytes must be a positive integer")
+  end
+  return core.load(path, max)
+end
 
 return M
