@@ -9,6 +9,10 @@ M.defaults = {
   width = 78, -- a table that fits on one line of this width prints on one line
 }
 
+-- Optional: a function -> name/signature lookup (the REPL plugs in sfew.doc), so a
+-- documented function prints as "function: sfew.tensor.zeros(shape)".
+M.function_name = nil
+
 local keywords = {}
 for w in ([[and break do else elseif end false for function goto if in local nil not or
   repeat return then true until while]]):gmatch("%a+") do keywords[w] = true end
@@ -52,7 +56,8 @@ local function format_key(k)
   return "[" .. scalar(k) .. "]"
 end
 
--- Formats the entries of table t as a list of strings (without braces).
+-- Formats the entries of table t as a list of strings (without braces); also returns
+-- how many of them are list items (the rest are key = value).
 local function entries(t, opts, depth, path)
   local n, rest = sorted_keys(t)
   local out, shown, total = {}, 0, n + #rest
@@ -65,7 +70,7 @@ local function entries(t, opts, depth, path)
     add(format_key(k) .. " = " .. format(rawget(t, k), opts, depth + 1, path))
   end
   if total > opts.items then out[#out + 1] = ("... (%d more)"):format(total - opts.items) end
-  return out
+  return out, math.min(n, opts.items)
 end
 
 local function format_table(t, opts, depth, path)
@@ -73,12 +78,27 @@ local function format_table(t, opts, depth, path)
   if next(t) == nil then return "{}" end
   if depth > opts.depth then return "{...}" end
   path[t] = true
-  local items = entries(t, opts, depth, path)
+  local items, n_list = entries(t, opts, depth, path)
   path[t] = nil
   local one = "{" .. table.concat(items, ", ") .. "}"
   local indent = ("  "):rep(depth - 1)
   if #one + #indent <= opts.width and not one:find("\n") then return one end
-  return "{\n" .. indent .. "  " .. table.concat(items, ",\n" .. indent .. "  ") ..
+  -- Several lines: short list items share a line up to the width; keyed entries and
+  -- long items stand alone.
+  local lines, cur = {}, nil
+  local room = opts.width - #indent - 2
+  for i, item in ipairs(items) do
+    local piece = item .. (i < #items and "," or "")
+    local packs = i <= n_list and not item:find("\n")
+    if cur and packs and i > 1 and #cur + 1 + #piece <= room then
+      cur = cur .. " " .. piece
+    else
+      if cur then lines[#lines + 1] = cur end
+      cur = piece
+    end
+  end
+  lines[#lines + 1] = cur
+  return "{\n" .. indent .. "  " .. table.concat(lines, "\n" .. indent .. "  ") ..
     "\n" .. indent .. "}"
 end
 
@@ -93,6 +113,10 @@ function format(v, opts, depth, path)
     if not ok then return "<" .. type(v) .. ": __tostring failed: " .. tostring(s) .. ">" end
     if depth > 1 then s = s:gsub("\n", "\n" .. ("  "):rep(depth - 1)) end
     return s
+  end
+  if type(v) == "function" and M.function_name then
+    local name = M.function_name(v)
+    if name then return "function: " .. name end
   end
   return tostring(v)
 end

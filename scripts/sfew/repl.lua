@@ -7,6 +7,11 @@ local complete = require "sfew.complete"
 
 local M = {}
 
+pretty.function_name = function(f)
+  local e = doc.lookup(f)
+  return e and e.sig
+end
+
 M.print_values = pretty.print_values
 M.format = pretty.format
 
