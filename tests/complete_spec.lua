@@ -37,6 +37,13 @@ describe("sfew.complete", function()
     assert.are.same({ "net:format", "net:forward" }, complete("net:fo", env))
     assert.are.same({ "net.layers" }, complete("net.la", env))
   end)
+  it("completes userdata whose __index is a function through __methods and __fields", function()
+    local mt = { __index = function() end, __methods = { forward = print },
+      __fields = { "weight" } }
+    local layer = setmetatable({}, mt)
+    assert.are.same({ "l:forward" }, complete("l:f", { l = layer }))
+    assert.are.same({ "l.forward", "l.weight" }, complete("l.", { l = layer }))
+  end)
   it("completes string methods", function()
     assert.are.same({ "s:upper" }, complete("s:up", env))
   end)

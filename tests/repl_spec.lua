@@ -50,7 +50,10 @@ describe("sfewlua prompt (on a terminal)", function()
   lazy_setup(function()
     home = h.tmpdir()
     local cmd = "env HOME=" .. q(home) .. " " .. q(h.sfewlua)
-    tmux("new-session -d -x 120 -y 40 -c " .. q(h.root) .. " -s " .. q(session) .. " " ..
+    local p = assert(io.popen("cd " .. q(h.root) .. " && pwd"))
+    local root = p:read("l") -- absolute, so the file-name completion finds tests/
+    p:close()
+    tmux("new-session -d -x 120 -y 40 -c " .. q(root) .. " -s " .. q(session) .. " " ..
       q(cmd))
     wait_for("> ")
   end)

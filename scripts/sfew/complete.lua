@@ -48,9 +48,17 @@ local function member_names(obj, methods_only)
       add_keys(set, index, methods_only)
       mt = getmetatable(index)
     else
-      if type(index) == "function" and rawget(mt, "__name") == "sfew.Tensor" then
+      -- An __index function hides its names: tensors keep theirs in sfew.tensor.methods;
+      -- other types may list them in their metatable as __methods (a table of methods)
+      -- and __fields (a list of field names, e.g. {"weight", "bias"}).
+      if rawget(mt, "__name") == "sfew.Tensor" then
         add_keys(set, tensor_methods(), true)
         if not methods_only then set.grad = true end
+      end
+      add_keys(set, rawget(mt, "__methods"), true)
+      local fields = rawget(mt, "__fields")
+      if not methods_only and type(fields) == "table" then
+        for _, f in ipairs(fields) do set[f] = true end
       end
       break
     end

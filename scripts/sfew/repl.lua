@@ -67,7 +67,8 @@ local function methods_of(x)
     local t = package.loaded["sfew.core.tensor"]
     return t and t.methods
   end
-  return nil
+  local methods = rawget(mt, "__methods") -- the convention for an __index function
+  return type(methods) == "table" and methods or nil
 end
 
 -- Prints the signature and description of x (a value, or a name as a string), and the
