@@ -134,8 +134,8 @@ static int load_input(lua_State *L, repl_input *in, const char *line, int *quiet
         const char *name = p + 1;
         while (isspace((unsigned char)*name))
             name++;
-        int quiet_unused;
-        size_t len = strip_quiet(name, &quiet_unused);
+        int ignored; /* help prints anyway */
+        size_t len = strip_quiet(name, &ignored);
         int status = luaL_loadstring(L, "help(...)");
         if (status == LUA_OK) {
             lua_pushlstring(L, name, len);

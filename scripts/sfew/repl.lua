@@ -74,7 +74,7 @@ end
 -- Prints the signature and description of x (a value, or a name as a string), and the
 -- contents of a module or the methods of an object.
 function M.help(x)
-  if x == nil then
+  if x == nil or x == "" then
     out("help(x) or ?x at the prompt: the signature and description of an sfew function,")
     out("class or method; help(sfew.nn) lists a module. Try: help(sfew), ?sfew.tensor.zeros")
     return
