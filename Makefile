@@ -9,7 +9,7 @@ SANITIZE ?=
 
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
-                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config
+                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux
 
 PKGS     := lua5.4 openblas stb zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -22,8 +22,8 @@ ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib 2>/dev/null) -lm -lpth
 HOST_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null) -lreadline
 
 ENGINE_SRC  := $(sort $(wildcard engine/*.c engine/*/*.c))
-BIND_SRC    := $(sort $(filter-out bindings/sfewlua.c bindings/repl.c,$(wildcard bindings/*.c)))
-HOST_SRC    := bindings/sfewlua.c bindings/repl.c
+HOST_SRC    := bindings/sfewlua.c $(sort $(wildcard bindings/repl*.c))
+BIND_SRC    := $(sort $(filter-out $(HOST_SRC),$(wildcard bindings/*.c)))
 ENGINE_OBJ  := $(ENGINE_SRC:%.c=$(BUILD)/obj/%.o)
 BIND_OBJ    := $(BIND_SRC:%.c=$(BUILD)/obj/%.o)
 HOST_OBJ    := $(HOST_SRC:%.c=$(BUILD)/obj/%.o)

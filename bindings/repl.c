@@ -1,12 +1,13 @@
-/* The interactive prompt: readline editing and history on a terminal, plain lines
- * otherwise; an expression prints its values; an error prints and the loop goes on. */
+/* The interactive loop: "?x" asks for help, an expression prints its values through
+ * sfew.repl's printer (a trailing ';' keeps it quiet) and leaves the first in '_', a
+ * statement over a second prints its wall time, and an error or Ctrl-C returns to the
+ * prompt with the state intact. Reading lines is repl_line.c's job. */
+#define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <readline/history.h>
-#include <readline/readline.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -15,42 +16,44 @@
 
 #define PROMPT "> "
 #define PROMPT2 ">> "
-#define HISTORY_FILE ".sfewlua_history"
-#define HISTORY_MAX 1000
 #define EOFMARK "<eof>"
+#define MODULE_KEY "sfewlua.repl" /* registry slot of the sfew.repl module */
+#define SLOW_SECONDS 1.0
+#define CANCELLED (-1) /* a status: Ctrl-C dropped the statement being typed */
 
-typedef struct repl {
-    int tty;
-    char history[1024];
-} repl;
-
-/* Reads one line (without its newline); NULL at end of input. Caller frees. */
-static char *read_line(repl *r, const char *prompt)
+int repl_push_module_field(lua_State *L, const char *name)
 {
-    if (r->tty)
-        return readline(prompt);
-    size_t cap = 256, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        return NULL;
-    int c;
-    while ((c = getchar()) != EOF && c != '\n') {
-        if (len + 1 >= cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                return NULL;
-            }
-            buf = nb;
-        }
-        buf[len++] = (char)c;
+    if (lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        return LUA_TNIL;
     }
-    if (c == EOF && len == 0) {
-        free(buf);
-        return NULL;
-    }
-    buf[len] = '\0';
-    return buf;
+    int type = lua_getfield(L, -1, name);
+    lua_remove(L, -2);
+    return type;
+}
+
+/* Loads sfew.repl and lets it install help and reload; without it the prompt still
+ * works, printing with the global print. */
+static void load_module(lua_State *L)
+{
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "sfew.repl");
+    if (host_report(L, host_docall(L, 1, 1)) != LUA_OK)
+        return;
+    lua_getfield(L, -1, "install");
+    if (lua_isfunction(L, -1))
+        host_report(L, host_docall(L, 0, 0));
+    else
+        lua_pop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int incomplete(lua_State *L, int status)
@@ -67,21 +70,25 @@ static int incomplete(lua_State *L, int status)
     return 0;
 }
 
-/* Compiles the text at the top of the stack as "return <text>"; leaves the chunk. */
-static int try_expression(lua_State *L)
+/* Compiles "return <text>" for the first len bytes of line; leaves the chunk on success. */
+static int try_expression(lua_State *L, const char *line, size_t len)
 {
-    const char *line = lua_tostring(L, -1);
-    const char *ret = lua_pushfstring(L, "return %s;", line);
-    int status = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
-    if (status == LUA_OK)
-        lua_remove(L, -2);
-    else
-        lua_pop(L, 2);
+    lua_pushliteral(L, "return ");
+    lua_pushlstring(L, line, len);
+    lua_pushliteral(L, ";");
+    lua_concat(L, 3);
+    size_t n;
+    const char *ret = lua_tolstring(L, -1, &n);
+    int status = luaL_loadbuffer(L, ret, n, "=stdin");
+    lua_remove(L, -2); /* the source text; the chunk or the message stays */
+    if (status != LUA_OK)
+        lua_pop(L, 1);
     return status;
 }
 
-/* Compiles a statement, reading more lines while it is incomplete. */
-static int try_statement(lua_State *L, repl *r)
+/* Compiles the statement at index 1, reading more lines while it is incomplete. On
+ * success leaves the chunk on top; the text at index 1 grows with each line. */
+static int try_statement(lua_State *L, repl_input *in)
 {
     for (;;) {
         size_t len;
@@ -89,9 +96,13 @@ static int try_statement(lua_State *L, repl *r)
         int status = luaL_loadbuffer(L, code, len, "=stdin");
         if (!incomplete(L, status))
             return status;
-        char *more = read_line(r, PROMPT2);
-        if (!more)
-            return status == LUA_OK ? status : (lua_pushliteral(L, "unfinished chunk"), LUA_ERRSYNTAX);
+        char *more = repl_read_line(in, PROMPT2);
+        if (!more) {
+            if (in->cancelled)
+                return CANCELLED;
+            lua_pushliteral(L, "unfinished chunk");
+            return LUA_ERRSYNTAX;
+        }
         lua_pushliteral(L, "\n");
         lua_pushstring(L, more);
         free(more);
@@ -99,65 +110,107 @@ static int try_statement(lua_State *L, repl *r)
     }
 }
 
-/* Prints the values left on the stack, through sfew.repl's printer when present. */
-static void print_results(lua_State *L)
+/* Length of line without trailing blanks and one final ';' (which asks for quiet). */
+static size_t strip_quiet(const char *line, int *quiet)
 {
-    int n = lua_gettop(L);
-    if (n == 0)
-        return;
+    size_t len = strlen(line);
+    while (len > 0 && isspace((unsigned char)line[len - 1]))
+        len--;
+    *quiet = len > 0 && line[len - 1] == ';';
+    return *quiet ? len - 1 : len;
+}
+
+/* Compiles one input (more lines if needed). Leaves text at 1 and the chunk with its
+ * *narg arguments above it; returns a load status or CANCELLED. */
+static int load_input(lua_State *L, repl_input *in, const char *line, int *quiet, int *narg)
+{
+    const char *p = line;
+    while (isspace((unsigned char)*p))
+        p++;
+    lua_pushstring(L, line);
+    *narg = 0;
+    *quiet = 0;
+    if (*p == '?') { /* ?x is help("x"): a name, so methods (t:reshape) work as well */
+        const char *name = p + 1;
+        while (isspace((unsigned char)*name))
+            name++;
+        int ignored; /* help prints anyway */
+        size_t len = strip_quiet(name, &ignored);
+        int status = luaL_loadstring(L, "help(...)");
+        if (status == LUA_OK) {
+            lua_pushlstring(L, name, len);
+            *narg = 1;
+        }
+        return status;
+    }
+    size_t len = strip_quiet(line, quiet);
+    int status = try_expression(L, line, len);
+    if (status == LUA_OK)
+        return status;
+    *quiet = 0; /* a statement prints nothing anyway */
+    return try_statement(L, in);
+}
+
+/* Prints the values on the stack above base, through sfew.repl's printer when present. */
+static void print_results(lua_State *L, int base)
+{
+    int n = lua_gettop(L) - base;
     luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
-    lua_getglobal(L, "print");
-    lua_insert(L, 1);
+    if (repl_push_module_field(L, "print_values") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        lua_getglobal(L, "print");
+    }
+    lua_insert(L, base + 1);
     if (host_docall(L, n, 0) != LUA_OK)
         host_report(L, LUA_ERRRUN);
 }
 
-static void add_history_line(repl *r, const char *line)
+/* Runs the chunk (with narg arguments) on top of the stack, above the text at 1. */
+static void run_input(lua_State *L, int narg, int quiet)
 {
-    if (r->tty && line[0]) {
-        add_history(line);
-        if (r->history[0])
-            append_history(1, r->history);
+    int base = 1;
+    double t0 = now();
+    int status = host_docall(L, narg, LUA_MULTRET);
+    double elapsed = now() - t0;
+    if (status != LUA_OK) {
+        host_report(L, status);
+    } else if (lua_gettop(L) > base) {
+        lua_pushvalue(L, base + 1);
+        lua_setglobal(L, "_"); /* kept so a long computation's result is not lost */
+        if (!quiet)
+            print_results(L, base);
+    }
+    if (elapsed > SLOW_SECONDS) {
+        fprintf(stderr, "(%.2f s)\n", elapsed);
+        fflush(stderr);
     }
 }
 
 void host_repl(lua_State *L)
 {
-    repl r;
-    memset(&r, 0, sizeof r);
-    r.tty = isatty(0);
-    const char *home = getenv("HOME");
-    if (r.tty && home) {
-        snprintf(r.history, sizeof r.history, "%s/%s", home, HISTORY_FILE);
-        read_history(r.history);
-        FILE *f = fopen(r.history, "a"); /* append_history needs the file to exist */
-        if (f)
-            fclose(f);
-    }
+    repl_input in;
+    load_module(L);
+    lua_settop(L, 0);
+    repl_input_open(&in, L);
     for (;;) {
         lua_settop(L, 0);
-        char *line = read_line(&r, PROMPT);
-        if (!line)
+        char *line = repl_read_line(&in, PROMPT);
+        if (!line) {
+            if (in.cancelled)
+                continue;
             break;
-        size_t len = strlen(line);
-        lua_pushlstring(L, line, len);
-        int status = try_expression(L);
-        if (status != LUA_OK)
-            status = try_statement(L, &r);
-        add_history_line(&r, lua_tostring(L, 1));
+        }
+        int quiet, narg;
+        int status = load_input(L, &in, line, &quiet, &narg);
         free(line);
-        lua_remove(L, 1);
+        if (status == CANCELLED)
+            continue;
+        repl_input_add_history(&in, lua_tostring(L, 1));
         if (status == LUA_OK)
-            status = host_docall(L, 0, LUA_MULTRET);
-        if (status == LUA_OK)
-            print_results(L);
+            run_input(L, narg, quiet);
         else
             host_report(L, status);
     }
-    if (r.tty) {
-        if (r.history[0])
-            history_truncate_file(r.history, HISTORY_MAX);
-        fputc('\n', stdout);
-    }
+    repl_input_close(&in);
     lua_settop(L, 0);
 }

@@ -1,5 +1,6 @@
 /* The sfewlua host: runs a script with arguments, -e statements, or a REPL, with the
  * sfew module preloaded. Built the way lua.c is: everything runs under lua_pcall. */
+#define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +47,16 @@ int host_docall(lua_State *L, int narg, int nres)
     int base = lua_gettop(L) - narg;
     lua_pushcfunction(L, msghandler);
     lua_insert(L, base);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
     global_L = L;
-    signal(SIGINT, on_sigint);
+    sigaction(SIGINT, &sa, &old);
     int status = lua_pcall(L, narg, nres, base);
-    signal(SIGINT, SIG_DFL);
+    sigaction(SIGINT, &old, NULL); /* the REPL's prompt has its own handler */
+    if (lua_gethook(L) == stop_hook) /* a Ctrl-C that came as the call was ending */
+        lua_sethook(L, NULL, 0, 0);
     lua_remove(L, base);
     return status;
 }
@@ -104,18 +111,28 @@ static int run_chunk(lua_State *L, int status)
     return host_report(L, status);
 }
 
-static int run_script(lua_State *L, char **argv, int argc, int script)
+/* Runs the script with its arguments. With keep (-i), what it returns stays for the
+ * prompt: the first value in the globals 'result' and '_' (see sfew.script). */
+static int run_script(lua_State *L, char **argv, int argc, int script, int keep)
 {
     const char *fname = strcmp(argv[script], "-") == 0 ? NULL : argv[script];
+    int base = lua_gettop(L);
     int status = luaL_loadfile(L, fname);
     if (status == LUA_OK) {
         int n = argc - script - 1;
         luaL_checkstack(L, n + 3, "too many arguments to script");
         for (int i = script + 1; i < argc; i++)
             lua_pushstring(L, argv[i]);
-        status = host_docall(L, n, 0);
+        status = host_docall(L, n, keep ? 1 : 0);
+        if (status == LUA_OK && keep) {
+            lua_pushvalue(L, -1);
+            lua_setglobal(L, "result");
+            lua_setglobal(L, "_");
+        }
     }
-    return host_report(L, status);
+    host_report(L, status);
+    lua_settop(L, base);
+    return status;
 }
 
 typedef struct opts {
@@ -207,7 +224,7 @@ static int pmain(lua_State *L)
         lua_pushboolean(L, 0);
         return 1;
     }
-    if (o.script && run_script(L, argv, argc, o.script) != LUA_OK) {
+    if (o.script && run_script(L, argv, argc, o.script, o.interactive) != LUA_OK) {
         lua_pushboolean(L, 0);
         return 1;
     }
