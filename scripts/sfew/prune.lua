@@ -275,4 +275,51 @@ function M.remove_channels(net, conv_index, list)
   return net
 end
 
+-- Importance pruning (the paper, sect. 2.3): masks the least important unmasked kernel of
+-- the Conv2d at net[conv_index] one at a time. measure() returns a record with at least
+-- `loss` for the current network; pruning stops when the loss has moved by more than
+-- opts.threshold (0.1) from the unpruned loss, and the last kernel is unmasked again so
+-- the network is left in the last state within the threshold. Returns the records (each
+-- with pruned = count and min_importance = the least importance among unmasked kernels,
+-- the next to go) and the list of kernels left masked.
+function M.prune_by_importance(net, conv_index, measure, opts)
+  opts = opts or {}
+  local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
+  local threshold = opts.threshold or 0.1
+  local K = conv.weight:size(1)
+  local max_pruned = opts.max_pruned or K - 1
+  local records, masked = {}, {}
+  local base
+  while true do
+    local imp = M.kernel_importance(conv)
+    local is_masked = {}
+    for _, k in ipairs(masked) do is_masked[k] = true end
+    local best, best_imp
+    for k = 1, K do
+      if not is_masked[k] and (not best_imp or imp:get(k) < best_imp) then
+        best, best_imp = k, imp:get(k)
+      end
+    end
+    local rec = measure()
+    rec.pruned, rec.min_importance = #masked, best_imp
+    records[#records + 1] = rec
+    base = base or rec.loss
+    if math.abs(rec.loss - base) > threshold then
+      -- one kernel too many: restore it (masking zeroed its weights in place)
+      local last = table.remove(masked)
+      conv:set_mask(#masked > 0 and masked or nil)
+      conv.weight[last]:copy(records.saved)
+      rec.overshoot = true
+      break
+    end
+    if not best or #masked >= max_pruned then break end
+    records.saved = conv.weight[best]:clone()
+    masked[#masked + 1] = best
+    M.mask_kernels(conv, { best })
+  end
+  records.saved = nil
+  table.sort(masked)
+  return records, masked
+end
+
 return M
