@@ -82,6 +82,26 @@ function M.faces(o, rng)
   return train, test, ds
 end
 
+-- Standardises the columns of train and test with the training part's mean and standard
+-- deviation (features of the SFEW table are about 1e-3 in size).
+function M.standardize(train, test)
+  local mean = train:mean(1)
+  local std = (train - mean):pow(2):mean(1):sqrt():clamp(1e-12, math.huge)
+  return (train - mean) / std, test and (test - mean) / std, { mean = mean, std = std }
+end
+
+-- Rows of x shuffled by rng and split: the first `fraction` for training.
+function M.split_rows(x, fraction, rng)
+  local n = x:size(1)
+  local perm = rng:permutation(n)
+  local ntrain = math.floor(n * fraction + 0.5)
+  local tr, te = {}, {}
+  for i = 1, n do
+    if i <= ntrain then tr[#tr + 1] = perm[i] else te[#te + 1] = perm[i] end
+  end
+  return x:index(tr), x:index(te)
+end
+
 -- A copy of a network with its own parameters.
 function M.clone(net)
   local nn = require "sfew.nn"

@@ -178,6 +178,14 @@ local function analyse(net, x, layer, opts)
   return acts, angles, dead, act
 end
 
+-- Angles between the hidden units after the Linear at net[opts.layer or 1] over inputs x:
+-- angles (U x U), dead units, activations (P x U), activation type.
+function M.hidden_angles(net, x, opts)
+  opts = opts or {}
+  local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts)
+  return angles, dead, acts, act
+end
+
 -- One step of progressive pruning: a dead unit if there is one, else the most alike
 -- pair. Returns a record {action, unit, into, angle, min_angle, units}.
 function M.pic_step(net, x, opts)
