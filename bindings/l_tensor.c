@@ -533,6 +533,64 @@ static int t_matmul(lua_State *L)
     return 1;
 }
 
+static int unary(lua_State *L, sfew_unop op, float p, float q)
+{
+    sfew_tensor *a = check_tensor(L, 1);
+    sfew_tensor **slot = lsfew_tensor_slot(L);
+    sfew_err e;
+    sfew_status st = sfew_tensor_unary(op, a, p, q, slot, &e);
+    if (st)
+        return lsfew_error(L, st, &e);
+    return 1;
+}
+
+static int t_sqrt(lua_State *L) { return unary(L, SFEW_SQRT, 0, 0); }
+static int t_exp(lua_State *L) { return unary(L, SFEW_EXP, 0, 0); }
+static int t_log(lua_State *L) { return unary(L, SFEW_LOG, 0, 0); }
+static int t_abs(lua_State *L) { return unary(L, SFEW_ABS, 0, 0); }
+static int t_pow(lua_State *L) { return unary(L, SFEW_POW, (float)luaL_checknumber(L, 2), 0); }
+
+static int t_clamp(lua_State *L)
+{
+    lua_Number lo = luaL_checknumber(L, 2), hi = luaL_checknumber(L, 3);
+    luaL_argcheck(L, lo <= hi, 3, "upper bound below lower bound");
+    return unary(L, SFEW_CLAMP, (float)lo, (float)hi);
+}
+
+static int t_transpose(lua_State *L)
+{
+    sfew_tensor *a = check_tensor(L, 1);
+    luaL_argcheck(L, a->ndim == 2, 1, "transpose needs a 2-D tensor");
+    sfew_tensor **slot = lsfew_tensor_slot(L);
+    sfew_err e;
+    sfew_status st = sfew_tensor_transpose(a, slot, &e);
+    if (st)
+        return lsfew_error(L, st, &e);
+    return 1;
+}
+
+/* cat{a, b, ...}: tensors stacked along dimension 1 (other sizes equal). */
+static int t_cat(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= (1 << 20), 1, "expected a non-empty list of tensors");
+    const sfew_tensor **list = lua_newuserdatauv(L, sizeof(*list) * (size_t)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        list[i - 1] = test_tensor(L, -1);
+        if (!list[i - 1])
+            return luaL_argerror(L, 1, lua_pushfstring(L, "entry %I is not a tensor", i));
+        lua_pop(L, 1); /* the list keeps it alive */
+    }
+    sfew_tensor **slot = lsfew_tensor_slot(L);
+    sfew_err e;
+    sfew_status st = sfew_tensor_cat(list, (int)n, slot, &e);
+    if (st)
+        return lsfew_error(L, st, &e);
+    return 1;
+}
+
 /* ---- reductions --------------------------------------------------------------------- */
 
 static int reduce_dim(lua_State *L, sfew_reduce op, int want_idx)
@@ -688,7 +746,9 @@ static const luaL_Reg tensor_methods[] = {
     {"add_", t_add_},       {"mul_", t_mul_},         {"matmul", t_matmul},
     {"sum", t_sum},         {"mean", t_mean},         {"max", t_max},
     {"min", t_min},         {"argmax", t_argmax},     {"all_finite", t_all_finite},
-    {"free", t_free},       {NULL, NULL}};
+    {"sqrt", t_sqrt},       {"exp", t_exp},           {"log", t_log},
+    {"abs", t_abs},         {"pow", t_pow},           {"clamp", t_clamp},
+    {"t", t_transpose},     {"free", t_free},         {NULL, NULL}};
 
 static const luaL_Reg tensor_meta[] = {
     {"__add", t_add},   {"__sub", t_sub},           {"__mul", t_mul},
@@ -699,7 +759,7 @@ static const luaL_Reg tensor_meta[] = {
 static const luaL_Reg tensor_funcs[] = {
     {"new", t_new},     {"zeros", t_zeros}, {"ones", t_ones},       {"full", t_full},
     {"rand", t_rand},   {"randn", t_randn}, {"from", t_from},       {"is_tensor", t_is_tensor},
-    {"matmul", t_matmul}, {NULL, NULL}};
+    {"matmul", t_matmul}, {"cat", t_cat}, {NULL, NULL}};
 
 int luaopen_sfew_core_tensor(lua_State *L)
 {

@@ -223,3 +223,79 @@ int sfew_tensor_all_finite(const sfew_tensor *t)
             return 0;
     return 1;
 }
+
+sfew_status sfew_tensor_unary(sfew_unop op, const sfew_tensor *a, float p, float q,
+                              sfew_tensor **out, sfew_err *err)
+{
+    sfew_tensor *o = NULL;
+    sfew_status st = sfew_tensor_new(a->ndim, a->shape, &o, err);
+    if (st)
+        return st;
+    for (int64_t i = 0; i < a->numel; i++) {
+        float x = a->data[i];
+        switch (op) {
+        case SFEW_SQRT: x = sqrtf(x); break;
+        case SFEW_EXP: x = expf(x); break;
+        case SFEW_LOG: x = logf(x); break;
+        case SFEW_ABS: x = fabsf(x); break;
+        case SFEW_POW: x = powf(x, p); break;
+        case SFEW_CLAMP: x = x < p ? p : x > q ? q : x; break;
+        }
+        o->data[i] = x;
+    }
+    *out = o;
+    return SFEW_OK;
+}
+
+sfew_status sfew_tensor_cat(const sfew_tensor *const *list, int n, sfew_tensor **out,
+                            sfew_err *err)
+{
+    if (n < 1)
+        return sfew_fail(err, SFEW_EINVAL, "cat: no tensors");
+    const sfew_tensor *f = list[0];
+    if (f->ndim < 1)
+        return sfew_fail(err, SFEW_ESHAPE, "cat: tensor 1 is a scalar");
+    int64_t shape[SFEW_MAX_DIMS];
+    memcpy(shape, f->shape, sizeof shape);
+    shape[0] = 0;
+    for (int i = 0; i < n; i++) {
+        const sfew_tensor *t = list[i];
+        int same = t->ndim == f->ndim;
+        for (int d = 1; same && d < f->ndim; d++)
+            same = t->shape[d] == f->shape[d];
+        if (!same) {
+            char a[96], b[96];
+            return sfew_fail(err, SFEW_ESHAPE, "cat: tensor %d is %s, tensor 1 is %s", i + 1,
+                             sfew_shape_str(t->ndim, t->shape, a, sizeof a),
+                             sfew_shape_str(f->ndim, f->shape, b, sizeof b));
+        }
+        shape[0] += t->shape[0];
+    }
+    sfew_tensor *o = NULL;
+    sfew_status st = sfew_tensor_new(f->ndim, shape, &o, err);
+    if (st)
+        return st;
+    float *p = o->data;
+    for (int i = 0; i < n; i++) {
+        memcpy(p, list[i]->data, (size_t)list[i]->numel * sizeof(float));
+        p += list[i]->numel;
+    }
+    *out = o;
+    return SFEW_OK;
+}
+
+sfew_status sfew_tensor_transpose(const sfew_tensor *a, sfew_tensor **out, sfew_err *err)
+{
+    if (a->ndim != 2)
+        return sfew_fail(err, SFEW_ESHAPE, "transpose: needs a 2-D tensor, got %dD", a->ndim);
+    int64_t R = a->shape[0], C = a->shape[1];
+    sfew_tensor *o = NULL;
+    sfew_status st = sfew_tensor_new4(2, C, R, 0, 0, &o, err);
+    if (st)
+        return st;
+    for (int64_t r = 0; r < R; r++)
+        for (int64_t c = 0; c < C; c++)
+            o->data[c * R + r] = a->data[r * C + c];
+    *out = o;
+    return SFEW_OK;
+}

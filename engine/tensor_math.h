@@ -18,6 +18,18 @@ void sfew_tensor_scalar_(sfew_binop op, sfew_tensor *t, float s);
 /* In place: y += alpha * x (same numel). */
 sfew_status sfew_tensor_axpy(sfew_tensor *y, float alpha, const sfew_tensor *x, sfew_err *err);
 
+typedef enum { SFEW_SQRT, SFEW_EXP, SFEW_LOG, SFEW_ABS, SFEW_POW, SFEW_CLAMP } sfew_unop;
+
+/* out = f(a) element-wise; p and q are the exponent (POW) or the bounds (CLAMP).
+ * Allocates *out. */
+sfew_status sfew_tensor_unary(sfew_unop op, const sfew_tensor *a, float p, float q,
+                              sfew_tensor **out, sfew_err *err);
+/* out = the tensors of list (n of them, same sizes but the first) stacked along dim 1. */
+sfew_status sfew_tensor_cat(const sfew_tensor *const *list, int n, sfew_tensor **out,
+                            sfew_err *err);
+/* out = the transpose of a 2-D tensor, copied. */
+sfew_status sfew_tensor_transpose(const sfew_tensor *a, sfew_tensor **out, sfew_err *err);
+
 /* Whole-tensor reductions, accumulated in double. max/min of an empty tensor is NaN. */
 double sfew_tensor_sum(const sfew_tensor *t);
 double sfew_tensor_max(const sfew_tensor *t);

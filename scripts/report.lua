@@ -105,6 +105,21 @@ function M.read_jsonl(path)
   return out
 end
 
+-- Every record of every .jsonl file in a folder, files in name order.
+function M.read_jsonl_dir(dir)
+  local records = {}
+  local p = io.popen("ls '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  for file in p:lines() do
+    if file:match("%.jsonl$") then
+      for _, r in ipairs(assert(M.read_jsonl(dir .. "/" .. file))) do
+        records[#records + 1] = r
+      end
+    end
+  end
+  p:close()
+  return records
+end
+
 -- mean and sample standard deviation of a list of numbers.
 function M.mean_std(xs)
   local n, s = #xs, 0

@@ -178,6 +178,14 @@ local function analyse(net, x, layer, opts)
   return acts, angles, dead, act
 end
 
+-- Angles between the hidden units after the Linear at net[opts.layer or 1] over inputs x:
+-- angles (U x U), dead units, activations (P x U), activation type.
+function M.hidden_angles(net, x, opts)
+  opts = opts or {}
+  local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts)
+  return angles, dead, acts, act
+end
+
 -- One step of progressive pruning: a dead unit if there is one, else the most alike
 -- pair. Returns a record {action, unit, into, angle, min_angle, units}.
 function M.pic_step(net, x, opts)
@@ -273,6 +281,53 @@ function M.remove_channels(net, conv_index, list)
   nxt:set_parameters(w2, b2)
   conv:set_mask(#kept_mask > 0 and kept_mask or nil)
   return net
+end
+
+-- Importance pruning (the paper, sect. 2.3): masks the least important unmasked kernel of
+-- the Conv2d at net[conv_index] one at a time. measure() returns a record with at least
+-- `loss` for the current network; pruning stops when the loss has moved by more than
+-- opts.threshold (0.1) from the unpruned loss, and the last kernel is unmasked again so
+-- the network is left in the last state within the threshold. Returns the records (each
+-- with pruned = count and min_importance = the least importance among unmasked kernels,
+-- the next to go) and the list of kernels left masked.
+function M.prune_by_importance(net, conv_index, measure, opts)
+  opts = opts or {}
+  local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
+  local threshold = opts.threshold or 0.1
+  local K = conv.weight:size(1)
+  local max_pruned = opts.max_pruned or K - 1
+  local records, masked = {}, {}
+  local base
+  while true do
+    local imp = M.kernel_importance(conv)
+    local is_masked = {}
+    for _, k in ipairs(masked) do is_masked[k] = true end
+    local best, best_imp
+    for k = 1, K do
+      if not is_masked[k] and (not best_imp or imp:get(k) < best_imp) then
+        best, best_imp = k, imp:get(k)
+      end
+    end
+    local rec = measure()
+    rec.pruned, rec.min_importance = #masked, best_imp
+    records[#records + 1] = rec
+    base = base or rec.loss
+    if math.abs(rec.loss - base) > threshold then
+      -- one kernel too many: restore it (masking zeroed its weights in place)
+      local last = table.remove(masked)
+      conv:set_mask(#masked > 0 and masked or nil)
+      conv.weight[last]:copy(records.saved)
+      rec.overshoot = true
+      break
+    end
+    if not best or #masked >= max_pruned then break end
+    records.saved = conv.weight[best]:clone()
+    masked[#masked + 1] = best
+    M.mask_kernels(conv, { best })
+  end
+  records.saved = nil
+  table.sort(masked)
+  return records, masked
 end
 
 return M

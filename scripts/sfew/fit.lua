@@ -1,0 +1,126 @@
+-- train.fit: epochs of sfew.train.step with a progress display, periodic evaluation, a
+-- guard against NaN/Inf (stops naming the epoch and layer, keeping the last good
+-- checkpoint), and a history of everything measured.
+local M = {}
+
+local function named_params(net)
+  if net.named_parameters then return net:named_parameters() end
+  local out = {}
+  for i, p in ipairs(net:parameters()) do out[i] = { name = tostring(i), tensor = p } end
+  return out
+end
+
+-- The first parameter that is not finite, as "layer 4 (Conv2d) weight".
+local function bad_parameter(net)
+  for _, np in ipairs(named_params(net)) do
+    if not np.tensor:all_finite() then
+      local idx, field = np.name:match("^(%d+)%.(.+)$")
+      if idx and net[tonumber(idx)] then
+        local m = net[tonumber(idx)]
+        local kind = m.spec and m:spec().type or tostring(m)
+        return ("layer %s (%s) %s"):format(idx, kind, field)
+      end
+      return "parameter " .. np.name
+    end
+  end
+end
+
+local function shuffled_batches(n, size, rng)
+  local perm = rng:permutation(n)
+  local out = {}
+  for s = 1, n, size do
+    local idx = {}
+    for k = s, math.min(n, s + size - 1) do idx[#idx + 1] = perm[k] end
+    out[#out + 1] = idx
+  end
+  return out
+end
+
+local function check_args(o)
+  for _, k in ipairs { "net", "criterion", "optimizer", "x", "y" } do
+    if o[k] == nil then error("train.fit: option '" .. k .. "' is required", 3) end
+  end
+  if math.type(o.epochs) ~= "integer" or o.epochs < 0 then
+    error("train.fit: option 'epochs' must be a non-negative integer", 3)
+  end
+end
+
+-- opts: net, criterion, optimizer, x, y, epochs; optional: batch (rows per step; nil =
+-- the whole set in one step, as the paper), chunk (rows per forward pass), rng (for
+-- minibatch order), eval_every (epochs between accuracy measurements; default
+-- epochs/10), test = {x, y}, progress (true/false/nil = on), label, on_epoch(epoch, rec)
+-- (return false to stop), checkpoint = {path, every} (needs net:save).
+-- Returns the history: {epochs = {...}, loss = {...}, eval = {{epoch, train_loss,
+-- train_acc, test_loss, test_acc}, ...}, seconds (all), seconds_per_epoch (training)}.
+function M.fit(o)
+  check_args(o)
+  local train = require "sfew.train"
+  local clock = require("sfew.core.sys").clock
+  local progress = o.progress ~= false and require("progress").new{
+    total = math.max(o.epochs, 1), label = o.label or "train", tty = o.tty } or nil
+  local hist = { epochs = {}, loss = {}, eval = {} }
+  local every = o.eval_every or math.max(1, o.epochs // 10)
+  local n = o.x:size(1)
+  local step_opts = { chunk = o.chunk }
+  local t0 = clock()
+  local train_seconds = 0
+  local rng = o.rng or require("sfew.core.sys").rng(0)
+  local where = o.checkpoint and ("; last good checkpoint: " .. o.checkpoint.path) or ""
+  local function evaluate(epoch)
+    local rec = { epoch = epoch }
+    rec.train_loss, rec.train_acc = train.evaluate(o.net, o.criterion, o.x, o.y, step_opts)
+    if o.test then
+      rec.test_loss, rec.test_acc = train.evaluate(o.net, o.criterion, o.test.x, o.test.y,
+        step_opts)
+    end
+    o.net:train()
+    hist.eval[#hist.eval + 1] = rec
+    return rec
+  end
+  if o.eval_initial ~= false then evaluate(0) end
+  for epoch = 1, o.epochs do
+    local loss
+    local ts = clock()
+    if o.batch and o.batch < n then
+      local sum = 0
+      for _, idx in ipairs(shuffled_batches(n, o.batch, rng)) do
+        local l = train.step(o.net, o.criterion, o.optimizer, o.x:index(idx), o.y:index(idx),
+          step_opts)
+        sum = sum + l * #idx
+      end
+      loss = sum / n
+    else
+      loss = train.step(o.net, o.criterion, o.optimizer, o.x, o.y, step_opts)
+    end
+    train_seconds = train_seconds + (clock() - ts)
+    if loss ~= loss or loss == math.huge or loss == -math.huge then
+      error(("train.fit: training diverged at epoch %d: the loss is %s%s"):format(epoch,
+        tostring(loss), where), 2)
+    end
+    local bad = bad_parameter(o.net)
+    if bad then
+      error(("train.fit: training diverged at epoch %d: %s holds NaN or Inf%s"):format(epoch,
+        bad, where), 2)
+    end
+    hist.epochs[epoch], hist.loss[epoch] = epoch, loss
+    local rec = { epoch = epoch, loss = loss }
+    if epoch % every == 0 or epoch == o.epochs then
+      local e = evaluate(epoch)
+      rec.train_acc, rec.test_acc = e.train_acc, e.test_acc
+    end
+    if o.checkpoint and (epoch % (o.checkpoint.every or every) == 0 or epoch == o.epochs) then
+      assert(o.net:save(o.checkpoint.path, { epoch = epoch }))
+    end
+    if progress then
+      progress:update(epoch, { _order = rec.train_acc and { "loss", "acc" } or { "loss" },
+        loss = loss, acc = rec.train_acc })
+    end
+    if o.on_epoch and o.on_epoch(epoch, rec) == false then break end
+  end
+  hist.seconds = clock() - t0
+  -- training time only: evaluation passes are not part of an epoch's cost
+  hist.seconds_per_epoch = #hist.loss > 0 and train_seconds / #hist.loss or 0
+  return hist
+end
+
+return M
