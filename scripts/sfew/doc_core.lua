@@ -43,6 +43,7 @@ doc.table(tensor, {
   from = { "sfew.tensor.from(nested)", "A tensor from nested Lua lists, e.g. {{1, 2}, {3, 4}}." },
   is_tensor = { "sfew.tensor.is_tensor(x)", "True when x is a tensor." },
   matmul = { "sfew.tensor.matmul(a, b)", "Matrix product of two 2-D tensors (also a:matmul(b))." },
+  cat = { "sfew.tensor.cat{a, b, ...}", "Stacks tensors along dimension 1 (a copy)." },
 })
 doc.register(tensor.methods, "sfew.tensor.methods", "The tensor method table (add methods here).")
 
@@ -76,6 +77,13 @@ doc.table(tensor.methods, {
   min = { "t:min([dim])", "The smallest element, or the minima over dim." },
   argmax = { "t:argmax([dim])", "1-based index of the largest element (over dim)." },
   all_finite = { "t:all_finite()", "True when no element is NaN or infinite." },
+  sqrt = { "t:sqrt()", "Element-wise square root (a new tensor)." },
+  exp = { "t:exp()", "Element-wise exponential (a new tensor)." },
+  log = { "t:log()", "Element-wise natural logarithm (a new tensor)." },
+  abs = { "t:abs()", "Element-wise absolute value (a new tensor)." },
+  pow = { "t:pow(p)", "Element-wise power p (a new tensor)." },
+  clamp = { "t:clamp(lo, hi)", "Values limited to [lo, hi] (a new tensor)." },
+  t = { "t:t()", "Transpose of a 2-D tensor (a copy)." },
   free = { "t:free()", "Releases the storage now instead of at garbage collection." },
 })
 
