@@ -4,6 +4,12 @@
 #define SFEW_H
 
 #include "clock.h"
+#include "data/csv.h"
+#include "data/draw.h"
+#include "data/files.h"
+#include "data/idx.h"
+#include "data/image.h"
+#include "data/synth.h"
 #include "gemm.h"
 #include "rng.h"
 #include "status.h"
