@@ -56,7 +56,9 @@ function F.install(M, core, Dataset)
   -- image_folder(root [, {width = 90, height = 72, gray = true, skip_bad, classes, quiet}])
   -- -> dataset | nil, message
   function M.image_folder(root, opts)
-    if type(root) ~= "string" then error("bad argument #1 to 'image_folder' (string expected)", 2) end
+    if type(root) ~= "string" then
+      error("bad argument #1 to 'image_folder' (string expected)", 2)
+    end
     if opts ~= nil and type(opts) ~= "table" then
       error("bad argument #2 to 'image_folder' (table expected)", 2)
     end
@@ -99,7 +101,9 @@ function F.install(M, core, Dataset)
   -- synthesize_faces{dir, n = 850, seed = 1, width = 90, height = 72, gray = false,
   -- difficulty = 1, noise, occlusion} -> true | nil, message
   function M.synthesize_faces(opts)
-    if type(opts) ~= "table" then error("bad argument #1 to 'synthesize_faces' (table expected)", 2) end
+    if type(opts) ~= "table" then
+      error("bad argument #1 to 'synthesize_faces' (table expected)", 2)
+    end
     return core.synthesize_faces(opts)
   end
 
@@ -107,7 +111,7 @@ function F.install(M, core, Dataset)
   -- missing: into a temporary folder first, renamed when complete.
   function M.default_faces(opts)
     opts = opts or {}
-    local root = package.sfew_root or "."
+    local root = rawget(package, "sfew_root") or "."
     local dir = opts.dir or (root .. "/data/synthetic")
     if core.list_dir(dir) then return dir end
     local parent = dir:match("^(.*)/[^/]*$") or "."

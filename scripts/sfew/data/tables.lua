@@ -69,8 +69,8 @@ function T.install(M, core, Dataset)
         if not y then return nil, err2 end
         local n = x:size(1)
         if x:size(2) ~= 28 or x:size(3) ~= 28 or y:numel() ~= n then
-          return nil, ("fashion_mnist: '%s' holds %s images and %d labels, want N x 28 x 28 and N")
-            :format(base, table.concat(x:shape(), "x"), y:numel())
+          return nil, ("fashion_mnist: '%s' holds %d images (%s) and %d labels, want N x 28 x 28 "
+            .. "and N"):format(base, n, table.concat(x:shape(), "x"), y:numel())
         end
         parts[#parts + 1] = Dataset.new {
           x = x:reshape { n, 1, 28, 28 }, y = y + 1, classes = T.fashion_classes,
