@@ -31,6 +31,20 @@ describe("sfew.data", function()
       assert.is_true(h.max_rel_err(back, t) < 1e-6)
       assert.are.same({ 3, 4, 6 }, data.load_image(dir .. "/gray.png"):shape())
     end)
+    it("reads hand-made BMP and TGA files", function()
+      -- Two pixels, red then blue, stored BGR. BMP rows run bottom-up, padded to 4 bytes.
+      local bmp = "BM" .. string.pack("<I4I4I4", 62, 0, 54)
+        .. string.pack("<I4i4i4I2I2I4I4i4i4I4I4", 40, 2, 1, 1, 24, 0, 8, 2835, 2835, 0, 0)
+        .. "\0\0\255" .. "\255\0\0" .. "\0\0"
+      local tga = string.pack("<BBBI2I2BI2I2I2I2BB", 0, 0, 2, 0, 0, 0, 0, 0, 2, 1, 24, 0x20)
+        .. "\0\0\255" .. "\255\0\0"
+      for name, bytes in pairs { ["x.bmp"] = bmp, ["x.tga"] = tga } do
+        local f = assert(io.open(dir .. "/" .. name, "wb")); f:write(bytes); f:close()
+        local t = assert(data.load_image(dir .. "/" .. name))
+        assert.are.same({ 3, 1, 2 }, t:shape())
+        assert.are.same({ 1, 0, 0, 0, 0, 1 }, t:flat(), name)
+      end
+    end)
     it("converts to gray with ITU-R 601 luma", function()
       -- Three pixels: pure red, green and blue.
       local t = tensor.new({ 3, 1, 3 }, { 1, 0, 0, 0, 1, 0, 0, 0, 1 })
