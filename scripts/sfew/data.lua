@@ -1,4 +1,190 @@
--- sfew.data (to be filled).
+-- sfew.data: images, image folders, the SFEW feature table, Fashion-MNIST and synthetic
+-- faces (decoding and parsing in C, sfew.core.data) and the Dataset class (pure Lua).
+local core = require "sfew.core.data"
+local sys = require "sfew.core.sys"
+local tensor = require "sfew.tensor"
+
 local M = {}
+
+-- The canonical SFEW class order; label k is classes[k].
+M.classes = { "Angry", "Disgust", "Fear", "Happy", "Neutral", "Sad", "Surprise" }
+
+M.load_image = core.load_image
+M.write_png = core.write_png
+M.list_dir = core.list_dir
+M.paste = core.paste
+M.draw_text = core.draw_text
+
+-- Dataset -------------------------------------------------------------------------------
+
+local Dataset = {}
+Dataset.__index = Dataset
+M.Dataset = Dataset
+
+local function count_labels(y, nclasses)
+  local counts = {}
+  for k = 1, nclasses do counts[k] = 0 end
+  for _, v in ipairs(y:flat()) do
+    counts[v] = (counts[v] or 0) + 1
+  end
+  return counts
+end
+
+-- Dataset.new{x = N x ..., y = N labels, classes = {...}, paths = {...} | names = {...}}
+function Dataset.new(t)
+  if type(t) ~= "table" or not tensor.is_tensor(t.x) then
+    error("Dataset.new: want a table with a tensor x", 2)
+  end
+  if t.y and (not tensor.is_tensor(t.y) or t.y:numel() ~= t.x:size(1)) then
+    error("Dataset.new: y must be a tensor with one label per row of x", 2)
+  end
+  local ds = setmetatable({}, Dataset)
+  for k, v in pairs(t) do ds[k] = v end
+  ds.classes = ds.classes or M.classes
+  if ds.y then ds.counts = count_labels(ds.y, #ds.classes) end
+  return ds
+end
+
+function Dataset:__len()
+  return self.x:size(1)
+end
+
+function Dataset:__tostring()
+  return ("sfew.Dataset(%d samples, x %s, %d classes)"):format(
+    #self, table.concat(self.x:shape(), "x"), #self.classes)
+end
+
+local function pick(list, idx)
+  if not list then return nil end
+  local out = {}
+  for i, k in ipairs(idx) do out[i] = list[k] end
+  return out
+end
+
+-- A new dataset of the rows idx (1-based list), copying them.
+function Dataset:subset(idx)
+  if type(idx) ~= "table" then error("bad argument #1 to 'subset' (list expected)", 2) end
+  local n = #self
+  for _, k in ipairs(idx) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then
+      error(("bad argument #1 to 'subset' (index %s out of 1..%d)"):format(tostring(k), n), 2)
+    end
+  end
+  local t = {}
+  for k, v in pairs(self) do t[k] = v end
+  t.x = self.x:index(idx)
+  t.y = self.y and self.y:index(idx)
+  t.paths, t.names = pick(self.paths, idx), pick(self.names, idx)
+  return Dataset.new(t)
+end
+
+local function default_rng(rng, fname, pos)
+  if rng == nil then return sys.default_rng() end
+  if type(rng) ~= "userdata" or not rng.permutation then
+    error(("bad argument #%d to '%s' (sfew.Rng expected)"):format(pos, fname), 3)
+  end
+  return rng
+end
+
+-- Shuffles the rows in place; returns self.
+function Dataset:shuffle(rng)
+  rng = default_rng(rng, "shuffle", 1)
+  local s = self:subset(rng:permutation(#self))
+  self.x, self.y, self.paths, self.names = s.x, s.y, s.paths, s.names
+  return self
+end
+
+local function stratified_order(self, fraction, rng)
+  local by_class, first, second = {}, {}, {}
+  for i, c in ipairs(self.y:flat()) do
+    by_class[c] = by_class[c] or {}
+    table.insert(by_class[c], i)
+  end
+  for c = 1, #self.classes do
+    local rows = by_class[c] or {}
+    local perm = #rows > 0 and rng:permutation(#rows) or {}
+    local cut = math.floor(#rows * fraction + 0.5)
+    for j, p in ipairs(perm) do
+      table.insert(j <= cut and first or second, rows[p])
+    end
+  end
+  return first, second
+end
+
+-- Splits into two new datasets, the first with about fraction of the rows:
+-- ds:split(0.8, rng [, {stratified = true}]) keeps class proportions in both parts.
+function Dataset:split(fraction, rng, opts)
+  if type(fraction) ~= "number" or fraction < 0 or fraction > 1 then
+    error("bad argument #1 to 'split' (fraction in 0..1 expected)", 2)
+  end
+  rng = default_rng(rng, "split", 2)
+  local first, second = {}, {}
+  if opts and opts.stratified and self.y then
+    first, second = stratified_order(self, fraction, rng)
+    -- Both parts in random order, not grouped by class.
+    local p1, p2 = rng:permutation(#first), rng:permutation(#second)
+    first, second = pick(first, p1), pick(second, p2)
+  else
+    local perm, cut = rng:permutation(#self), math.floor(#self * fraction + 0.5)
+    for j, p in ipairs(perm) do table.insert(j <= cut and first or second, p) end
+  end
+  return self:subset(first), self:subset(second)
+end
+
+-- Standardises x in place: images with one mean and deviation over all pixels (as the
+-- paper does), tables per feature column. Pass the training part's stats to normalise
+-- the test part the same way. Returns the {mean, std} used.
+function Dataset:normalize(stats)
+  if stats ~= nil and (type(stats) ~= "table" or stats.mean == nil or stats.std == nil) then
+    error("bad argument #1 to 'normalize' ({mean, std} expected)", 2)
+  end
+  local x = self.x
+  if not stats then
+    if x:dim() == 2 then
+      local m = x:mean(1)
+      local var = ((x - m) * (x - m)):mean(1):flat()
+      local sd = {}
+      for k, v in ipairs(var) do sd[k] = math.max(math.sqrt(v), 1e-12) end
+      stats = { mean = m:flat(), std = sd }
+    else
+      local m = x:mean()
+      local d = x - m
+      stats = { mean = m, std = math.max(math.sqrt((d * d):mean()), 1e-12) }
+    end
+  end
+  local m, s = stats.mean, stats.std
+  if type(m) == "table" then
+    local f = #m
+    if x:dim() ~= 2 or x:size(2) ~= f or #s ~= f then
+      error("bad argument #1 to 'normalize' (per-column stats need a rows x columns x)", 2)
+    end
+    m, s = tensor.new({ 1, f }, m), tensor.new({ 1, f }, s)
+  end
+  x:copy((x - m) / s)
+  return stats
+end
+
+-- for x, y in ds:batches(size, rng) do ... end: shuffled minibatches (the last may be
+-- smaller).
+function Dataset:batches(size, rng)
+  if math.type(size) ~= "integer" or size < 1 then
+    error("bad argument #1 to 'batches' (positive integer expected)", 2)
+  end
+  rng = default_rng(rng, "batches", 2)
+  local n = #self
+  local perm = n > 0 and rng:permutation(n) or {}
+  local at = 1
+  return function()
+    if at > n then return nil end
+    local idx = table.move(perm, at, math.min(at + size - 1, n), 1, {})
+    at = at + size
+    return self.x:index(idx), self.y and self.y:index(idx)
+  end
+end
+
+local folder = require "sfew.data.folder"
+folder.install(M, core, Dataset)
+local tables = require "sfew.data.tables"
+tables.install(M, core, Dataset)
 
 return M

@@ -1,0 +1,195 @@
+/* Image decoding, luma, resizing and PNG writing over stb_image, stb_image_resize and
+ * stb_image_write (their implementations come from Debian's libstb). */
+#include "image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <stb_image.h>
+#include <stb_image_resize.h>
+#include <stb_image_write.h>
+
+void sfew_image_luma(const float *rgb, int64_t n, float *gray)
+{
+    for (int64_t i = 0; i < n; i++)
+        gray[i] = 0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2];
+}
+
+sfew_status sfew_image_resize(const float *in, int w, int h, int c, float *out, int ow, int oh,
+                              sfew_err *err)
+{
+    if (w <= 0 || h <= 0 || ow <= 0 || oh <= 0 || c <= 0)
+        return sfew_fail(err, SFEW_EINVAL, "image_resize: bad sizes %dx%d -> %dx%d", w, h, ow, oh);
+    if (w == ow && h == oh) {
+        memcpy(out, in, sizeof(float) * (size_t)w * h * c);
+        return SFEW_OK;
+    }
+    /* The box filter averages the source area under each output pixel when shrinking. */
+    if (!stbir_resize_float_generic(in, w, h, 0, out, ow, oh, 0, c, STBIR_ALPHA_CHANNEL_NONE, 0,
+                                    STBIR_EDGE_CLAMP, STBIR_FILTER_BOX, STBIR_COLORSPACE_LINEAR,
+                                    NULL))
+        return sfew_fail(err, SFEW_ENOMEM, "image_resize: stb_image_resize failed");
+    return SFEW_OK;
+}
+
+/* Reads the whole file (bounded by SFEW_IMAGE_MAX_BYTES); the caller frees *buf. */
+static sfew_status read_file(const char *path, unsigned char **buf, size_t *len, sfew_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sfew_fail(err, SFEW_EIO, "load_image: cannot open '%s'", path);
+    sfew_status st = SFEW_OK;
+    long size = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        st = sfew_fail(err, SFEW_EIO, "load_image: cannot read '%s'", path);
+        goto done;
+    }
+    if (size == 0 || size > SFEW_IMAGE_MAX_BYTES) {
+        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' has %ld bytes", path, size);
+        goto done;
+    }
+    *buf = malloc((size_t)size);
+    if (!*buf) {
+        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", path);
+        goto done;
+    }
+    if (fread(*buf, 1, (size_t)size, f) != (size_t)size) {
+        free(*buf);
+        *buf = NULL;
+        st = sfew_fail(err, SFEW_EIO, "load_image: cannot read '%s'", path);
+        goto done;
+    }
+    *len = (size_t)size;
+done:
+    fclose(f);
+    return st;
+}
+
+/* Decodes a file into interleaved floats (h, w, c) with c = 1 (luma) or 3; caller frees. */
+static sfew_status decode(const char *path, const sfew_image_opts *o, float **px, int *w,
+                          int *h, sfew_err *err)
+{
+    unsigned char *buf = NULL, *img = NULL;
+    size_t len = 0;
+    float *rgb = NULL;
+    sfew_status st = read_file(path, &buf, &len, err);
+    if (st)
+        return st;
+    int comp = 0;
+    int64_t limit = o->max_pixels > 0 ? o->max_pixels : SFEW_IMAGE_MAX_PIXELS;
+    if (len > INT32_MAX || !stbi_info_from_memory(buf, (int)len, w, h, &comp)) {
+        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image (%s)", path,
+                       stbi_failure_reason());
+        goto fail;
+    }
+    if ((int64_t)*w * *h > limit) {
+        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld pixels",
+                       path, *w, *h, (long long)limit);
+        goto fail;
+    }
+    /* A gray file read as gray keeps its exact values; anything else goes through RGB. */
+    int want = (o->gray && comp <= 2) ? 1 : 3;
+    int got = 0;
+    img = stbi_load_from_memory(buf, (int)len, w, h, &got, want);
+    if (!img) {
+        st = sfew_fail(err, SFEW_EIO, "load_image: cannot decode '%s' (%s)", path,
+                       stbi_failure_reason());
+        goto fail;
+    }
+    int64_t n = (int64_t)*w * *h;
+    rgb = malloc(sizeof(float) * (size_t)(n * want));
+    if (!rgb) {
+        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", path);
+        goto fail;
+    }
+    for (int64_t i = 0; i < n * want; i++)
+        rgb[i] = img[i] / 255.0f;
+    if (o->gray && want == 3) {
+        sfew_image_luma(rgb, n, rgb); /* in place: gray[i] is written after rgb[3i..] is read */
+        want = 1;
+    }
+    if (!o->gray && want == 1) { /* cannot happen: want is 1 only when gray */
+        st = sfew_fail(err, SFEW_EINVAL, "load_image: internal channel mix-up");
+        goto fail;
+    }
+    *px = rgb;
+    rgb = NULL;
+fail:
+    free(rgb);
+    stbi_image_free(img);
+    free(buf);
+    return st;
+}
+
+sfew_status sfew_image_load_into(const char *path, const sfew_image_opts *o, float *out,
+                                 sfew_err *err)
+{
+    float *px = NULL, *small = NULL;
+    int w = 0, h = 0, c = o->gray ? 1 : 3;
+    int ow = o->width, oh = o->height;
+    sfew_status st = decode(path, o, &px, &w, &h, err);
+    if (st)
+        return st;
+    small = malloc(sizeof(float) * (size_t)ow * oh * c); /* (oh, ow, c) */
+    if (!small) {
+        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", path);
+        goto fail;
+    }
+    st = sfew_image_resize(px, w, h, c, small, ow, oh, err);
+    if (st)
+        goto fail;
+    for (int ch = 0; ch < c; ch++) /* HWC -> CHW, clamped: the filter may overshoot a hair */
+        for (int64_t i = 0; i < (int64_t)ow * oh; i++) {
+            float v = small[i * c + ch];
+            out[ch * (int64_t)ow * oh + i] = v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+fail:
+    free(small);
+    free(px);
+    return st;
+}
+
+sfew_status sfew_image_load(const char *path, const sfew_image_opts *o, sfew_tensor **out,
+                            sfew_err *err)
+{
+    sfew_image_opts oo = *o;
+    if (oo.width < 0 || oo.height < 0 || oo.width > 65535 || oo.height > 65535)
+        return sfew_fail(err, SFEW_EINVAL, "load_image: bad size %dx%d", oo.width, oo.height);
+    if (oo.width == 0 || oo.height == 0) {
+        /* Keep the file's size (or its aspect when only one side is given). */
+        FILE *f = fopen(path, "rb");
+        int w = 0, h = 0, comp = 0;
+        if (!f)
+            return sfew_fail(err, SFEW_EIO, "load_image: cannot open '%s'", path);
+        int ok = stbi_info_from_file(f, &w, &h, &comp);
+        fclose(f);
+        if (!ok || w <= 0 || h <= 0)
+            return sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image", path);
+        if (oo.width == 0 && oo.height == 0) {
+            oo.width = w;
+            oo.height = h;
+        } else if (oo.width == 0) {
+            oo.width = (int)((int64_t)w * oo.height / h > 0 ? (int64_t)w * oo.height / h : 1);
+        } else {
+            oo.height = (int)((int64_t)h * oo.width / w > 0 ? (int64_t)h * oo.width / w : 1);
+        }
+        int64_t limit = oo.max_pixels > 0 ? oo.max_pixels : SFEW_IMAGE_MAX_PIXELS;
+        if ((int64_t)oo.width * oo.height > limit)
+            return sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld "
+                             "pixels", path, oo.width, oo.height, (long long)limit);
+    }
+    sfew_tensor *t = NULL;
+    sfew_status st = sfew_tensor_new4(3, oo.gray ? 1 : 3, oo.height, oo.width, 0, &t, err);
+    if (st)
+        return st;
+    st = sfew_image_load_into(path, &oo, t->data, err);
+    if (st) {
+        sfew_tensor_free(t);
+        return st;
+    }
+    *out = t;
+    return SFEW_OK;
+}

@@ -1,0 +1,91 @@
+-- sfew.data image folders: class folders in any case, odd file names, unknown folders,
+-- corrupt files (an error naming them, or skipped and counted), SFEW 2.0 roots.
+local sfew = require "sfew"
+local h = require "helpers"
+local data, tensor = sfew.data, sfew.tensor
+
+local function write(path, value)
+  assert(data.write_png(tensor.full({ 3, 8, 10 }, value), path))
+end
+
+describe("sfew.data", function()
+  local root
+  setup(function()
+    root = h.tmpdir()
+    for _, d in ipairs { "ANGRY", "happy", "Surprise", "Other" } do
+      assert(data.list_dir(root) and require("sfew.core.data").mkdir(root .. "/" .. d))
+    end
+    write(root .. "/ANGRY/b.png", 0.2)
+    write(root .. "/ANGRY/a face, with spaces.png", 0.1)
+    write(root .. "/happy/x.PNG", 0.4)
+    write(root .. "/happy/é ü.png", 0.6)
+    write(root .. "/Other/z.png", 0.9)
+    local f = assert(io.open(root .. "/Surprise/notes.txt", "w"))
+    f:write("not an image"); f:close()
+    f = assert(io.open(root .. "/Surprise/broken.png", "wb")); f:write("\137PNG garbage"); f:close()
+    write(root .. "/Surprise/s.png", 0.8)
+  end)
+  teardown(function() h.rmdir(root) end)
+
+  describe(".image_folder", function()
+    it("fails on a corrupt file, naming it", function()
+      local ds, msg = data.image_folder(root, { quiet = true })
+      assert.is_nil(ds)
+      assert.matches("broken.png", msg)
+    end)
+    it("skips and counts corrupt files with skip_bad", function()
+      local ds = assert(data.image_folder(root, { skip_bad = true, quiet = true }))
+      assert.are.equal(5, #ds)
+      assert.are.equal(1, ds.skipped)
+      assert.are.same({ root .. "/Surprise/broken.png" }, ds.bad)
+      assert.are.same({ "Other" }, ds.unknown)
+      assert.are.equal(1, ds.ignored) -- notes.txt
+      -- Canonical class order, then sorted names; default 1 x 72 x 90 grayscale.
+      assert.are.same({ 1, 1, 4, 4, 7 }, ds.y:flat())
+      assert.matches("a face, with spaces.png$", ds.paths[1])
+      assert.are.same({ 5, 1, 72, 90 }, ds.x:shape())
+      assert.are.same({ 2, 0, 0, 2, 0, 0, 1 }, ds.counts)
+      assert.is_true(math.abs(ds.x:select(1):mean() - 0.1) < 0.003)
+      assert.is_true(math.abs(ds.x:select(4):mean() - 0.6) < 0.003)
+    end)
+    it("loads a chosen size in colour, the same with one thread or more", function()
+      local old = sfew.threads(1)
+      local a = assert(data.image_folder(root, { width = 5, height = 4, gray = false,
+                                                skip_bad = true, quiet = true }))
+      sfew.threads(2)
+      local b = assert(data.image_folder(root, { width = 5, height = 4, gray = false,
+                                                skip_bad = true, quiet = true }))
+      sfew.threads(old)
+      assert.are.same({ 5, 3, 4, 5 }, a.x:shape())
+      assert.are.same(a.x:flat(), b.x:flat())
+    end)
+    it("reads SFEW 2.0's Train/ root and explains a root without class folders", function()
+      local top = h.tmpdir()
+      local core = require "sfew.core.data"
+      assert(core.mkdir(top .. "/Train/Sad"))
+      write(top .. "/Train/Sad/1.png", 0.5)
+      local ds = assert(data.image_folder(top .. "/Train"))
+      assert.are.same({ 6 }, ds.y:flat())
+      local none, msg = data.image_folder(top)
+      assert.is_nil(none)
+      assert.matches("no class folders", msg)
+      assert.matches("Train", msg)
+      h.rmdir(top)
+    end)
+    it("returns nil and a message for a missing folder", function()
+      local ds, msg = data.image_folder(root .. "/nope")
+      assert.is_nil(ds)
+      assert.matches("nope", msg)
+    end)
+    it("raises on bad arguments", function()
+      local ok, msg = pcall(data.image_folder, nil)
+      assert.is_false(ok); assert.matches("bad argument #1", msg)
+      ok, msg = pcall(data.image_folder, root, 3)
+      assert.is_false(ok); assert.matches("bad argument #2", msg)
+      ok, msg = pcall(require("sfew.core.data").load_images, { 1, {} })
+      assert.is_false(ok); assert.matches("bad argument #1", msg)
+      ok, msg = pcall(data.list_dir, {})
+      assert.is_false(ok); assert.matches("bad argument #1", msg)
+    end)
+  end)
+end)
