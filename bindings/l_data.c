@@ -206,7 +206,26 @@ static int l_synthesize_faces(lua_State *L)
 
 int lsfew_data_read_csv(lua_State *L); /* in l_data_csv.c */
 
+/* random_patches(images, k, count [, rng]) -> count x (C*k*k) */
+static int l_random_patches(lua_State *L)
+{
+    sfew_tensor *x = check_tensor(L, 1);
+    lua_Integer k = luaL_checkinteger(L, 2), count = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, x->ndim == 4, 1, "images must be N x C x H x W");
+    luaL_argcheck(L, k >= 1 && k <= x->shape[2] && k <= x->shape[3], 2,
+                  "patch size does not fit the images");
+    luaL_argcheck(L, count >= 0 && count <= (1 << 24), 3, "count out of range");
+    sfew_rng *rng = lua_isnoneornil(L, 4) ? lsfew_opt_rng(L, 0) : check_rng(L, 4);
+    sfew_tensor **slot = lsfew_tensor_slot(L);
+    sfew_err e;
+    sfew_status st = sfew_data_random_patches(x, k, count, rng, slot, &e);
+    if (st)
+        return lsfew_error(L, st, &e);
+    return 1;
+}
+
 static const luaL_Reg data_funcs[] = {
+    {"random_patches", l_random_patches},
     {"load_image", l_load_image}, {"load_images", l_load_images},
     {"list_dir", l_list_dir},     {"mkdir", l_mkdir},
     {"write_png", l_write_png},   {"read_idx", l_read_idx},

@@ -13,6 +13,7 @@
 #include "data/files.h"
 #include "data/idx.h"
 #include "data/image.h"
+#include "data/patches.h"
 #include "data/synth.h"
 #include "gemm.h"
 #include "io/json.h"
