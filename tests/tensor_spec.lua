@@ -246,7 +246,6 @@ describe("sfew.tensor", function()
 end)
 
 describe("sfew.tensor element-wise functions", function()
-  local tensor = require "sfew.tensor"
   it("computes sqrt, exp, log, abs, pow and clamp", function()
     local a = tensor.new({4}, {1, 4, 9, 16})
     assert.are.same({1, 2, 3, 4}, a:sqrt():totable())
