@@ -9,7 +9,8 @@ SANITIZE ?=
 
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
-                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux
+                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
+                valgrind clang
 
 PKGS     := lua5.4 openblas stb zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -68,6 +69,35 @@ test: all asan
 
 test-plain: all
 	@bash tests/run.sh plain
+
+# libFuzzer targets (tests/fuzz/*_fuzz.c), built with clang into build-fuzz/ without
+# OpenMP; each runs FUZZ_SECONDS from its seed corpus tests/fuzz/corpus/<target>/ (new
+# inputs go to build-fuzz/corpus/<target>/, crashes to build-fuzz/). Fails if any target
+# finds a crash, a leak or a timeout. Only `make fuzz` needs clang.
+FUZZ_SECONDS ?= 30
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer -Wno-unknown-pragmas \
+                $(shell pkg-config --cflags stb zlib openblas 2>/dev/null)
+FUZZ_ENGINE  := $(ENGINE_SRC:%.c=build-fuzz/obj/%.o)
+
+build-fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+
+build-fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_file.h $(FUZZ_ENGINE)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_ENGINE) \
+		$(ENGINE_LIBS)
+
+fuzz: check-deps $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# One short training script under valgrind on the plain build: zero errors and nothing
+# definitely lost (tests/valgrind.supp holds the OpenBLAS / libgomp / dlopen noise).
+memcheck: all
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions=tests/valgrind.supp --gen-suppressions=no -q \
+		$(BUILD)/sfewlua tests/memcheck.lua
 
 lint:
 	luacheck scripts experiments tests bench

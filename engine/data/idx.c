@@ -14,6 +14,34 @@ static sfew_status read_exact(gzFile f, void *buf, unsigned len, const char *pat
     return SFEW_OK;
 }
 
+/* Reads numel bytes in growing steps, so a header that claims more than the file holds is
+ * found short after allocating about what the file has, never what the header claims. */
+static sfew_status read_body(gzFile f, int64_t numel, const char *path, unsigned char **out,
+                             sfew_err *err)
+{
+    int64_t cap = 0, have = 0;
+    unsigned char *buf = NULL;
+    while (have < numel) {
+        if (have == cap) {
+            cap = cap ? (cap * 2 < numel ? cap * 2 : numel) : (numel < (1 << 20) ? numel : 1 << 20);
+            unsigned char *more = realloc(buf, (size_t)cap);
+            if (!more) {
+                free(buf);
+                return sfew_fail(err, SFEW_ENOMEM, "read_idx: no memory for '%s'", path);
+            }
+            buf = more;
+        }
+        sfew_status st = read_exact(f, buf + have, (unsigned)(cap - have), path, "the data", err);
+        if (st) {
+            free(buf);
+            return st;
+        }
+        have = cap;
+    }
+    *out = buf;
+    return SFEW_OK;
+}
+
 sfew_status sfew_idx_read(const char *path, int ndim, float scale, sfew_tensor **out,
                           sfew_err *err)
 {
@@ -41,25 +69,21 @@ sfew_status sfew_idx_read(const char *path, int ndim, float scale, sfew_tensor *
         const unsigned char *b = dims + 4 * d;
         shape[d] = ((int64_t)b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
     }
-    /* 1 << 31 bytes bounds what a header may ask for before anything is allocated. */
     int64_t numel = 1;
     for (int d = 0; d < ndim; d++) {
-        if (shape[d] <= 0 || shape[d] > (INT64_C(1) << 31) || numel * shape[d] > (INT64_C(1) << 31)) {
-            st = sfew_fail(err, SFEW_EIO, "read_idx: '%s' has bad size %lld in dimension %d",
-                           path, (long long)shape[d], d + 1);
+        if (shape[d] <= 0 || shape[d] > SFEW_IDX_MAX_ELEMS
+            || numel * shape[d] > SFEW_IDX_MAX_ELEMS) {
+            st = sfew_fail(err, SFEW_EIO, "read_idx: '%s' has bad size %lld in dimension %d "
+                           "(zero, or over the limit of 2^31 bytes in all)", path,
+                           (long long)shape[d], d + 1);
             goto fail;
         }
         numel *= shape[d];
     }
-    st = sfew_tensor_new(ndim, shape, &t, err);
+    st = read_body(f, numel, path, &bytes, err);
     if (st)
         goto fail;
-    bytes = malloc((size_t)numel);
-    if (!bytes) {
-        st = sfew_fail(err, SFEW_ENOMEM, "read_idx: no memory for '%s'", path);
-        goto fail;
-    }
-    st = read_exact(f, bytes, (unsigned)numel, path, "the data", err);
+    st = sfew_tensor_new(ndim, shape, &t, err);
     if (st)
         goto fail;
     for (int64_t i = 0; i < numel; i++)

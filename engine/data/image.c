@@ -48,7 +48,8 @@ static sfew_status read_file(const char *path, unsigned char **buf, size_t *len,
         goto done;
     }
     if (size == 0 || size > SFEW_IMAGE_MAX_BYTES) {
-        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' has %ld bytes", path, size);
+        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' is %s (%ld bytes)", path,
+                       size ? "over the file size limit" : "empty", size);
         goto done;
     }
     *buf = malloc((size_t)size);
@@ -68,58 +69,132 @@ done:
     return st;
 }
 
-/* Decodes a file into interleaved floats (h, w, c) with c = 1 (luma) or 3; caller frees. */
-static sfew_status decode(const char *path, const sfew_image_opts *o, float **px, int *w,
-                          int *h, sfew_err *err)
+/* The format the first bytes announce, for messages: stb's own failure text may be left
+ * over from probing another format. */
+static const char *format_name(const unsigned char *b, size_t len)
 {
-    unsigned char *buf = NULL, *img = NULL;
-    size_t len = 0;
+    if (len >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "PNG";
+    if (len >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+        return "JPEG";
+    return "image";
+}
+
+/* Decodes len bytes (named name in messages) into interleaved floats (h, w, c) with c = 1
+ * (luma) or 3; the caller frees *px. The pixel limit is checked on the header alone, before
+ * stb allocates anything. */
+static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *name,
+                              const sfew_image_opts *o, float **px, int *w, int *h, sfew_err *err)
+{
+    unsigned char *img = NULL;
     float *rgb = NULL;
-    sfew_status st = read_file(path, &buf, &len, err);
-    if (st)
-        return st;
+    sfew_status st = SFEW_OK;
     int comp = 0;
     int64_t limit = o->max_pixels > 0 ? o->max_pixels : SFEW_IMAGE_MAX_PIXELS;
-    if (len > INT32_MAX || !stbi_info_from_memory(buf, (int)len, w, h, &comp)) {
-        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image (%s)", path,
-                       stbi_failure_reason());
-        goto fail;
-    }
-    if ((int64_t)*w * *h > limit) {
-        st = sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld pixels",
-                       path, *w, *h, (long long)limit);
-        goto fail;
-    }
+    if (len == 0)
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' is empty", name);
+    if (len > INT32_MAX || !stbi_info_from_memory(buf, (int)len, w, h, &comp))
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image: no known "
+                         "format, or a corrupt or absurd %s header (stb_image: %s)", name,
+                         format_name(buf, len), stbi_failure_reason());
+    if (*w <= 0 || *h <= 0 || (int64_t)*w * *h > limit)
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld pixels",
+                         name, *w, *h, (long long)limit);
     /* A gray file read as gray keeps its exact values; anything else goes through RGB. */
     int want = (o->gray && comp <= 2) ? 1 : 3;
     int got = 0;
     img = stbi_load_from_memory(buf, (int)len, w, h, &got, want);
     if (!img) {
-        st = sfew_fail(err, SFEW_EIO, "load_image: cannot decode '%s' (%s)", path,
-                       stbi_failure_reason());
+        st = sfew_fail(err, SFEW_EIO, "load_image: cannot decode '%s': truncated or corrupt %s "
+                       "data (stb_image: %s)", name, format_name(buf, len), stbi_failure_reason());
         goto fail;
     }
     int64_t n = (int64_t)*w * *h;
     rgb = malloc(sizeof(float) * (size_t)(n * want));
     if (!rgb) {
-        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", path);
+        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", name);
         goto fail;
     }
     for (int64_t i = 0; i < n * want; i++)
         rgb[i] = img[i] / 255.0f;
-    if (o->gray && want == 3) {
+    if (o->gray && want == 3)
         sfew_image_luma(rgb, n, rgb); /* in place: gray[i] is written after rgb[3i..] is read */
-        want = 1;
-    }
-    if (!o->gray && want == 1) { /* cannot happen: want is 1 only when gray */
-        st = sfew_fail(err, SFEW_EINVAL, "load_image: internal channel mix-up");
-        goto fail;
-    }
     *px = rgb;
     rgb = NULL;
 fail:
     free(rgb);
     stbi_image_free(img);
+    return st;
+}
+
+/* Resizes interleaved px (h, w, c) to the requested size into out (C, oh, ow), clamped. */
+static sfew_status fit_into(const float *px, int w, int h, const sfew_image_opts *o,
+                            const char *name, float *out, sfew_err *err)
+{
+    int c = o->gray ? 1 : 3, ow = o->width, oh = o->height;
+    float *small = malloc(sizeof(float) * (size_t)ow * oh * c); /* (oh, ow, c) */
+    if (!small)
+        return sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", name);
+    sfew_status st = sfew_image_resize(px, w, h, c, small, ow, oh, err);
+    if (!st)
+        for (int ch = 0; ch < c; ch++) /* HWC -> CHW, clamped: the filter may overshoot a hair */
+            for (int64_t i = 0; i < (int64_t)ow * oh; i++) {
+                float v = small[i * c + ch];
+                out[ch * (int64_t)ow * oh + i] = v < 0 ? 0 : v > 1 ? 1 : v;
+            }
+    free(small);
+    return st;
+}
+
+sfew_status sfew_image_decode_memory(const unsigned char *buf, size_t len, const char *name,
+                                     const sfew_image_opts *o, sfew_tensor **out, sfew_err *err)
+{
+    if (o->width < 0 || o->height < 0 || o->width > 65535 || o->height > 65535)
+        return sfew_fail(err, SFEW_EINVAL, "load_image: bad size %dx%d", o->width, o->height);
+    sfew_image_opts oo = *o;
+    float *px = NULL;
+    int w = 0, h = 0;
+    sfew_tensor *t = NULL;
+    sfew_status st = decode_buf(buf, len, name, o, &px, &w, &h, err);
+    if (st)
+        return st;
+    /* Keep the image's size, or its aspect when only one side is given. */
+    if (oo.width == 0 && oo.height == 0) {
+        oo.width = w;
+        oo.height = h;
+    } else if (oo.width == 0) {
+        oo.width = (int)((int64_t)w * oo.height / h > 0 ? (int64_t)w * oo.height / h : 1);
+    } else if (oo.height == 0) {
+        oo.height = (int)((int64_t)h * oo.width / w > 0 ? (int64_t)h * oo.width / w : 1);
+    }
+    int64_t limit = o->max_pixels > 0 ? o->max_pixels : SFEW_IMAGE_MAX_PIXELS;
+    if (oo.width > 65535 || oo.height > 65535 || (int64_t)oo.width * oo.height > limit) {
+        free(px);
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' would be %dx%d, over the limit of "
+                         "%lld pixels", name, oo.width, oo.height, (long long)limit);
+    }
+    st = sfew_tensor_new4(3, oo.gray ? 1 : 3, oo.height, oo.width, 0, &t, err);
+    if (!st)
+        st = fit_into(px, w, h, &oo, name, t->data, err);
+    free(px);
+    if (st) {
+        sfew_tensor_free(t);
+        return st;
+    }
+    *out = t;
+    return SFEW_OK;
+}
+
+/* Reads and decodes the file at path; the caller frees *px. */
+static sfew_status decode(const char *path, const sfew_image_opts *o, float **px, int *w,
+                          int *h, sfew_err *err)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    sfew_status st = read_file(path, &buf, &len, err);
+    if (st)
+        return st;
+    st = decode_buf(buf, len, path, o, px, w, h, err);
     free(buf);
     return st;
 }
@@ -127,27 +202,12 @@ fail:
 sfew_status sfew_image_load_into(const char *path, const sfew_image_opts *o, float *out,
                                  sfew_err *err)
 {
-    float *px = NULL, *small = NULL;
-    int w = 0, h = 0, c = o->gray ? 1 : 3;
-    int ow = o->width, oh = o->height;
+    float *px = NULL;
+    int w = 0, h = 0;
     sfew_status st = decode(path, o, &px, &w, &h, err);
     if (st)
         return st;
-    small = malloc(sizeof(float) * (size_t)ow * oh * c); /* (oh, ow, c) */
-    if (!small) {
-        st = sfew_fail(err, SFEW_ENOMEM, "load_image: no memory for '%s'", path);
-        goto fail;
-    }
-    st = sfew_image_resize(px, w, h, c, small, ow, oh, err);
-    if (st)
-        goto fail;
-    for (int ch = 0; ch < c; ch++) /* HWC -> CHW, clamped: the filter may overshoot a hair */
-        for (int64_t i = 0; i < (int64_t)ow * oh; i++) {
-            float v = small[i * c + ch];
-            out[ch * (int64_t)ow * oh + i] = v < 0 ? 0 : v > 1 ? 1 : v;
-        }
-fail:
-    free(small);
+    st = fit_into(px, w, h, o, path, out, err);
     free(px);
     return st;
 }
@@ -155,41 +215,14 @@ fail:
 sfew_status sfew_image_load(const char *path, const sfew_image_opts *o, sfew_tensor **out,
                             sfew_err *err)
 {
-    sfew_image_opts oo = *o;
-    if (oo.width < 0 || oo.height < 0 || oo.width > 65535 || oo.height > 65535)
-        return sfew_fail(err, SFEW_EINVAL, "load_image: bad size %dx%d", oo.width, oo.height);
-    if (oo.width == 0 || oo.height == 0) {
-        /* Keep the file's size (or its aspect when only one side is given). */
-        FILE *f = fopen(path, "rb");
-        int w = 0, h = 0, comp = 0;
-        if (!f)
-            return sfew_fail(err, SFEW_EIO, "load_image: cannot open '%s'", path);
-        int ok = stbi_info_from_file(f, &w, &h, &comp);
-        fclose(f);
-        if (!ok || w <= 0 || h <= 0)
-            return sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image", path);
-        if (oo.width == 0 && oo.height == 0) {
-            oo.width = w;
-            oo.height = h;
-        } else if (oo.width == 0) {
-            oo.width = (int)((int64_t)w * oo.height / h > 0 ? (int64_t)w * oo.height / h : 1);
-        } else {
-            oo.height = (int)((int64_t)h * oo.width / w > 0 ? (int64_t)h * oo.width / w : 1);
-        }
-        int64_t limit = oo.max_pixels > 0 ? oo.max_pixels : SFEW_IMAGE_MAX_PIXELS;
-        if ((int64_t)oo.width * oo.height > limit)
-            return sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld "
-                             "pixels", path, oo.width, oo.height, (long long)limit);
-    }
-    sfew_tensor *t = NULL;
-    sfew_status st = sfew_tensor_new4(3, oo.gray ? 1 : 3, oo.height, oo.width, 0, &t, err);
+    if (o->width < 0 || o->height < 0 || o->width > 65535 || o->height > 65535)
+        return sfew_fail(err, SFEW_EINVAL, "load_image: bad size %dx%d", o->width, o->height);
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    sfew_status st = read_file(path, &buf, &len, err);
     if (st)
         return st;
-    st = sfew_image_load_into(path, &oo, t->data, err);
-    if (st) {
-        sfew_tensor_free(t);
-        return st;
-    }
-    *out = t;
-    return SFEW_OK;
+    st = sfew_image_decode_memory(buf, len, path, o, out, err);
+    free(buf);
+    return st;
 }

@@ -35,6 +35,13 @@ sfew_status sfew_image_resize(const float *in, int w, int h, int c, float *out, 
 sfew_status sfew_image_load(const char *path, const sfew_image_opts *o, sfew_tensor **out,
                             sfew_err *err);
 
+/* Decodes len bytes of an image file held in memory (name is used in messages) into a new
+ * (C, H, W) tensor the caller owns, resized to o->width x o->height (0 keeps the image's
+ * side). The same checks as sfew_image_load: SFEW_EIO for empty, undecodable or oversized
+ * (> max_pixels) data, refused before any pixel buffer is allocated. */
+sfew_status sfew_image_decode_memory(const unsigned char *buf, size_t len, const char *name,
+                                     const sfew_image_opts *o, sfew_tensor **out, sfew_err *err);
+
 /* Decodes into out, which holds C*height*width floats (C = 1 if gray, else 3);
  * o->width and o->height must be set. Thread-safe apart from stb's failure text. */
 sfew_status sfew_image_load_into(const char *path, const sfew_image_opts *o, float *out,
