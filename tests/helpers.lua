@@ -23,7 +23,7 @@ end
 function M.assert_close(t, fx, tol, what)
   tol = tol or 1e-4
   local shape = t:shape()
-  assert.are.same(fx.shape, shape, (what or "tensor") .. " shape")
+  require("luassert").are.same(fx.shape, shape, (what or "tensor") .. " shape")
   local err = M.max_rel_err(t, fx.data)
   assert(err <= tol, ("%s differs by %.3g (tolerance %.1g)"):format(what or "tensor", err, tol))
 end

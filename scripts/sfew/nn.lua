@@ -1,4 +1,255 @@
--- sfew.nn (to be filled).
+-- sfew.nn: layers and criteria (from the C module sfew.core.nn), plus Sequential,
+-- specs (plain tables describing a network) and nn.build, which turns a spec back into
+-- modules.
+local core = require "sfew.core.nn"
+
 local M = {}
+for name, fn in pairs(core) do M[name] = fn end
+
+-- Modules whose forward and backward return fresh tensors nobody else holds, and whose
+-- backward needs only their input: a ReLU after one of these may work in place.
+local FRESH = { Linear = true, Conv2d = true, MaxPool2d = true, ReLU = true, Sigmoid = true,
+                Tanh = true }
+
+local function module_type(m)
+  if type(m) == "table" and getmetatable(m) == M.Sequential then return "Sequential" end
+  local ok, spec = pcall(function() return m:spec() end)
+  return ok and type(spec) == "table" and spec.type or "module"
+end
+
+local function is_module(m)
+  local t = type(m)
+  if t ~= "table" and t ~= "userdata" then return false end
+  local ok, yes = pcall(function()
+    return type(m.forward) == "function" and type(m.backward) == "function"
+  end)
+  return ok and yes
+end
+
+local Sequential = {}
+M.Sequential = setmetatable(Sequential, {
+  __call = function(_, modules)
+    local net = setmetatable({ _modules = {}, _types = {}, training = true }, Sequential)
+    if modules ~= nil and type(modules) ~= "table" then
+      error("bad argument #1 to 'Sequential' (list of modules expected, got "
+        .. type(modules) .. ")", 2)
+    end
+    for i, m in ipairs(modules or {}) do
+      if not is_module(m) then
+        error(("bad argument #1 to 'Sequential' (entry %d is not a module)"):format(i), 2)
+      end
+      net:add(m)
+    end
+    return net
+  end,
+})
+
+Sequential.__index = function(net, key)
+  if math.type(key) == "integer" then return rawget(net, "_modules")[key] end
+  return Sequential[key]
+end
+
+Sequential.__len = function(net) return #net._modules end
+
+function Sequential:add(m)
+  if not is_module(m) then
+    error("bad argument #1 to 'add' (module expected, got " .. type(m) .. ")", 2)
+  end
+  local i = #self._modules + 1
+  self._modules[i] = m
+  self._types[i] = module_type(m)
+  return self
+end
+
+-- Calls m:method(...) and re-raises a failure naming the layer.
+local function call(self, i, method, ...)
+  local m = self._modules[i]
+  local args = table.pack(...)
+  local ok, res = pcall(function() return m[method](m, table.unpack(args, 1, args.n)) end)
+  if not ok then
+    error(("Sequential layer %d (%s): %s"):format(i, self._types[i], tostring(res)), 3)
+  end
+  return res
+end
+
+-- Frees the intermediate outputs of the last forward (never x or the result a caller
+-- may still hold): their memory goes back at once instead of waiting for the collector.
+local function release(self)
+  local outs = self._outputs
+  if not outs then return end
+  local last = outs[#outs]
+  for i = 1, #outs - 1 do
+    local o = outs[i]
+    if not rawequal(o, last) and not rawequal(o, self._input) then o:free() end
+  end
+  self._outputs = nil
+end
+
+function Sequential:forward(x)
+  release(self)
+  local outs, shapes, cur = {}, {}, x
+  for i, m in ipairs(self._modules) do
+    if i > 1 and m.forward_ and FRESH[self._types[i - 1]] then
+      cur = call(self, i, "forward_", cur) -- ReLU in place on a tensor only we hold
+    else
+      cur = call(self, i, "forward", cur)
+    end
+    outs[i] = cur
+    shapes[i] = cur:shape()
+  end
+  self._outputs, self._input, self._shapes = outs, x, shapes
+  return cur
+end
+
+-- Returns grad_input. need_input = false lets a first Conv2d skip its input gradient
+-- (training does not need it) and makes the result nil.
+function Sequential:backward(x, grad_out, need_input)
+  local n = #self._modules
+  local outs = self._outputs
+  if not outs or #outs ~= n then
+    error("Sequential:backward needs a forward on the same input first", 2)
+  end
+  local g, owned = grad_out, false
+  for i = n, 1, -1 do
+    local input = i == 1 and x or outs[i - 1]
+    local m, ng = self._modules[i], nil
+    if i == 1 and need_input == false and self._types[1] == "Conv2d" then
+      ng = call(self, i, "backward", input, g, false)
+    elseif owned and m.backward_ then
+      ng = call(self, i, "backward_", input, g)
+    else
+      ng = call(self, i, "backward", input, g)
+    end
+    if owned and not rawequal(g, ng) then g:free() end
+    g, owned = ng, FRESH[self._types[i]] or false
+  end
+  return g
+end
+
+-- Lets go of the tensors the last forward kept for backward (after a training step).
+function Sequential:clear()
+  release(self)
+  for _, m in ipairs(self._modules) do
+    if m.clear then m:clear() end
+  end
+  return self
+end
+
+function Sequential:parameters()
+  local list = {}
+  for _, m in ipairs(self._modules) do
+    for _, p in ipairs(m:parameters()) do list[#list + 1] = p end
+  end
+  return list
+end
+
+-- {name = "1.weight", tensor = ...} in the order of parameters(); nested containers
+-- give "2.1.weight".
+function Sequential:named_parameters()
+  local list = {}
+  for i, m in ipairs(self._modules) do
+    if m.named_parameters then
+      for _, np in ipairs(m:named_parameters()) do
+        list[#list + 1] = { name = i .. "." .. np.name, tensor = np.tensor }
+      end
+    else
+      for j, p in ipairs(m:parameters()) do
+        local name = rawequal(p, m.weight) and "weight" or rawequal(p, m.bias) and "bias"
+          or tostring(j)
+        list[#list + 1] = { name = i .. "." .. name, tensor = p }
+      end
+    end
+  end
+  return list
+end
+
+function Sequential:zero_grad()
+  for _, m in ipairs(self._modules) do m:zero_grad() end
+  return self
+end
+
+function Sequential:train()
+  self.training = true
+  for _, m in ipairs(self._modules) do m:train() end
+  return self
+end
+
+function Sequential:evaluate()
+  self.training = false
+  for _, m in ipairs(self._modules) do m:evaluate() end
+  return self
+end
+
+function Sequential:spec()
+  local layers = {}
+  for i, m in ipairs(self._modules) do layers[i] = m:spec() end
+  return { type = "Sequential", layers = layers }
+end
+
+function Sequential:save(path, extra)
+  return require("sfew.checkpoint").save_net(self, path, extra)
+end
+
+Sequential.__tostring = function(net)
+  local lines, count = { "nn.Sequential {" }, 0
+  for _, p in ipairs(net:parameters()) do count = count + p:numel() end
+  for i, m in ipairs(net._modules) do
+    local line = ("  (%d) %s"):format(i, (tostring(m):gsub("\n", "\n  ")))
+    local shape = net._shapes and net._shapes[i]
+    if shape then -- per sample: without N
+      line = line .. " -> " .. table.concat(table.move(shape, 2, #shape, 1, {}), "x")
+    end
+    lines[#lines + 1] = line
+  end
+  lines[#lines + 1] = ("}  %d parameters"):format(count)
+  return table.concat(lines, "\n")
+end
+
+-- Builds a module (or a Sequential) from a spec as m:spec() returns it.
+-- opts.rng draws the initial weights (default: the default generator).
+local builders = {
+  Linear = function(s, o)
+    return core.Linear(s.in_features, s.out_features, { bias = s.bias, rng = o.rng })
+  end,
+  Conv2d = function(s, o)
+    return core.Conv2d(s.in_channels, s.out_channels, s.kernel,
+      { stride = s.stride, padding = s.padding, bias = s.bias, rng = o.rng })
+  end,
+  MaxPool2d = function(s) return core.MaxPool2d(s.kernel, { stride = s.stride }) end,
+}
+for _, name in ipairs { "ReLU", "Sigmoid", "Tanh", "Flatten", "CrossEntropyLoss", "MSELoss" } do
+  builders[name] = function() return core[name]() end
+end
+
+local function build(spec, opts, where)
+  if type(spec) ~= "table" then
+    error(("bad argument #1 to 'build' (%sspec table expected, got %s)")
+      :format(where, type(spec)), 3)
+  end
+  if spec.type == "Sequential" then
+    local net = M.Sequential {}
+    for i, s in ipairs(spec.layers or {}) do
+      net:add(build(s, opts, where .. "layer " .. i .. ": "))
+    end
+    return net
+  end
+  local b = builders[spec.type]
+  if not b then
+    error(("bad argument #1 to 'build' (%sunknown module type '%s')")
+      :format(where, tostring(spec.type)), 3)
+  end
+  local ok, m = pcall(b, spec, opts)
+  if not ok then error(("nn.build: %s%s: %s"):format(where, spec.type, m), 3) end
+  return m
+end
+
+function M.build(spec, opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #2 to 'build' (options table expected, got " .. type(opts) .. ")", 2)
+  end
+  return build(spec, opts or {}, "")
+end
+
+M.load = function(path) return require("sfew.checkpoint").load_net(path) end
 
 return M
