@@ -3,3 +3,4 @@ std = "lua54"
 max_line_length = 100
 read_globals = { "sfew" }
 files["tests"] = { std = "+busted" }
+exclude_files = { "tests/fixtures/**" } -- generated data: long lines of numbers

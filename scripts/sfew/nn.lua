@@ -61,13 +61,21 @@ function Sequential:add(m)
   return self
 end
 
--- Calls m:method(...) and re-raises a failure naming the layer.
-local function call(self, i, method, ...)
-  local m = self._modules[i]
-  local args = table.pack(...)
-  local ok, res = pcall(function() return m[method](m, table.unpack(args, 1, args.n)) end)
+-- Method calls written out, so a C function's "bad argument #k" counts after self.
+local invoke = {
+  forward = function(m, a) return m:forward(a) end,
+  forward_ = function(m, a) return m:forward_(a) end,
+  backward = function(m, a, b, c) return m:backward(a, b, c) end,
+  backward_ = function(m, a, b) return m:backward_(a, b) end,
+}
+
+-- Calls m:method(...) and re-raises a failure naming the layer (without the position
+-- inside this file, which would only mislead).
+local function call(self, i, method, a, b, c)
+  local ok, res = pcall(invoke[method], self._modules[i], a, b, c)
   if not ok then
-    error(("Sequential layer %d (%s): %s"):format(i, self._types[i], tostring(res)), 3)
+    local msg = tostring(res):gsub("^[^:\n]*nn%.lua:%d+: ", "")
+    error(("Sequential layer %d (%s): %s"):format(i, self._types[i], msg), 3)
   end
   return res
 end
@@ -112,7 +120,7 @@ function Sequential:backward(x, grad_out, need_input)
   local g, owned = grad_out, false
   for i = n, 1, -1 do
     local input = i == 1 and x or outs[i - 1]
-    local m, ng = self._modules[i], nil
+    local m, ng = self._modules[i]
     if i == 1 and need_input == false and self._types[1] == "Conv2d" then
       ng = call(self, i, "backward", input, g, false)
     elseif owned and m.backward_ then
