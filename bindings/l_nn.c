@@ -56,6 +56,17 @@ sfew_tensor *lnn_push_empty(lua_State *L)
     return *slot;
 }
 
+sfew_tensor *lnn_dest(lua_State *L, int i, const sfew_tensor *a, const sfew_tensor *b)
+{
+    if (lua_isnoneornil(L, i) || lua_type(L, i) == LUA_TBOOLEAN)
+        return lnn_push_empty(L);
+    sfew_tensor *d = check_tensor(L, i);
+    if (sfew_tensor_shares(d, a) || (b && sfew_tensor_shares(d, b)))
+        return lnn_push_empty(L);
+    lua_pushvalue(L, i);
+    return d;
+}
+
 int lnn_error(lua_State *L, int arg, sfew_status st, const sfew_err *e)
 {
     if (st == SFEW_ESHAPE || st == SFEW_EINVAL)
@@ -214,7 +225,7 @@ static int act_forward(lua_State *L)
     int k = act_kind(L);
     sfew_tensor *x = check_tensor(L, 2);
     sfew_err e;
-    sfew_status st = act_forward_fn[k](x, lnn_push_empty(L), lsfew_threads(L), &e);
+    sfew_status st = act_forward_fn[k](x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e);
     return st ? lsfew_error(L, st, &e) : 1;
 }
 
@@ -234,7 +245,7 @@ static int act_backward(lua_State *L)
     int k = act_kind(L);
     sfew_tensor *x = check_tensor(L, 2), *g = check_tensor(L, 3);
     sfew_err e;
-    sfew_status st = act_backward_fn[k](x, g, lnn_push_empty(L), lsfew_threads(L), &e);
+    sfew_status st = act_backward_fn[k](x, g, lnn_dest(L, 4, x, g), lsfew_threads(L), &e);
     return st ? lnn_error(L, 3, st, &e) : 1;
 }
 

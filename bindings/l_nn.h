@@ -30,6 +30,10 @@ lmodule *lnn_check_kind(lua_State *L, int i, lnn_kind k);
 lmodule *lnn_push(lua_State *L, lnn_kind k);
 /* Pushes an empty tensor for an engine call to resize and fill; returns it. */
 sfew_tensor *lnn_push_empty(lua_State *L);
+/* Where a result goes: the tensor at index i when one is given there and it shares no
+ * storage with a or b (b may be NULL), to be resized and overwritten (containers reuse
+ * their buffers this way); otherwise a fresh empty tensor. Pushes it and returns it. */
+sfew_tensor *lnn_dest(lua_State *L, int i, const sfew_tensor *a, const sfew_tensor *b);
 /* Stores fresh Lua views of weight/bias (bias may be NULL) and their gradients in the
  * module at index i's user values. */
 void lnn_set_param_views(lua_State *L, int i, sfew_tensor *w, sfew_tensor *gw, sfew_tensor *b,

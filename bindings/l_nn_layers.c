@@ -108,7 +108,7 @@ static int linear_forward(lua_State *L)
     sfew_status st = sfew_linear_check(l, x, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_linear_forward(l, x, lnn_push_empty(L), &e)))
+    if ((st = sfew_linear_forward(l, x, lnn_dest(L, 3, x, NULL), &e)))
         return lnn_error(L, 2, st, &e);
     return 1;
 }
@@ -121,7 +121,7 @@ static int linear_backward(lua_State *L)
     sfew_status st = sfew_linear_check(l, x, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_linear_backward(l, x, g, lnn_push_empty(L), &e)))
+    if ((st = sfew_linear_backward(l, x, g, lnn_dest(L, 4, x, g), &e)))
         return lnn_error(L, 3, st, &e);
     return 1;
 }
@@ -134,7 +134,7 @@ static int conv_forward(lua_State *L)
     sfew_status st = sfew_conv2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_conv2d_forward(l, x, lnn_push_empty(L), lsfew_threads(L), &e)))
+    if ((st = sfew_conv2d_forward(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
         return lnn_error(L, 2, st, &e);
     return 1;
 }
@@ -143,14 +143,15 @@ static int conv_backward(lua_State *L)
 {
     sfew_conv2d *l = check_conv(L, 1);
     sfew_tensor *x = check_tensor(L, 2), *g = check_tensor(L, 3);
-    int want_input = lua_isnoneornil(L, 4) || lua_toboolean(L, 4);
+    /* a third argument false skips the input gradient (the first layer of a net) */
+    int want_input = lua_type(L, 4) != LUA_TBOOLEAN || lua_toboolean(L, 4);
     sfew_err e;
     sfew_status st = sfew_conv2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
     sfew_tensor *gi = NULL;
     if (want_input)
-        gi = lnn_push_empty(L);
+        gi = lua_type(L, 4) == LUA_TBOOLEAN ? lnn_push_empty(L) : lnn_dest(L, 4, x, g);
     else
         lua_pushnil(L);
     if ((st = sfew_conv2d_backward(l, x, g, gi, lsfew_threads(L), &e)))
@@ -166,7 +167,7 @@ static int pool_forward(lua_State *L)
     sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_maxpool2d_forward(l, x, lnn_push_empty(L), lsfew_threads(L), &e)))
+    if ((st = sfew_maxpool2d_forward(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
         return lnn_error(L, 2, st, &e);
     return 1;
 }
@@ -179,7 +180,7 @@ static int pool_backward(lua_State *L)
     sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_maxpool2d_backward(l, x, g, lnn_push_empty(L), lsfew_threads(L), &e)))
+    if ((st = sfew_maxpool2d_backward(l, x, g, lnn_dest(L, 4, x, g), lsfew_threads(L), &e)))
         return lnn_error(L, 3, st, &e);
     return 1;
 }

@@ -10,6 +10,9 @@ for name, fn in pairs(core) do M[name] = fn end
 -- backward needs only their input: a ReLU after one of these may work in place.
 local FRESH = { Linear = true, Conv2d = true, MaxPool2d = true, ReLU = true, Sigmoid = true,
                 Tanh = true }
+-- Modules whose result is a new object (maybe a view) that the caller may free.
+local OWNS_RESULT = { Flatten = true, Sequential = true }
+for k in pairs(FRESH) do OWNS_RESULT[k] = true end
 
 local function module_type(m)
   if type(m) == "table" and getmetatable(m) == M.Sequential then return "Sequential" end
@@ -29,7 +32,8 @@ end
 local Sequential = {}
 M.Sequential = setmetatable(Sequential, {
   __call = function(_, modules)
-    local net = setmetatable({ _modules = {}, _types = {}, training = true }, Sequential)
+    local net = setmetatable({ _modules = {}, _types = {}, _bufs = {}, _gbufs = {},
+      _bufset = setmetatable({}, {__mode = "k"}), training = true }, Sequential)
     if modules ~= nil and type(modules) ~= "table" then
       error("bad argument #1 to 'Sequential' (list of modules expected, got "
         .. type(modules) .. ")", 2)
@@ -63,7 +67,7 @@ end
 
 -- Method calls written out, so a C function's "bad argument #k" counts after self.
 local invoke = {
-  forward = function(m, a) return m:forward(a) end,
+  forward = function(m, a, b) return m:forward(a, b) end,
   forward_ = function(m, a) return m:forward_(a) end,
   backward = function(m, a, b, c) return m:backward(a, b, c) end,
   backward_ = function(m, a, b) return m:backward_(a, b) end,
@@ -80,25 +84,44 @@ local function call(self, i, method, a, b, c)
   return res
 end
 
--- Frees the intermediate outputs of the last forward (never x or the result a caller
--- may still hold): their memory goes back at once instead of waiting for the collector.
+-- Intermediate results live in buffers the container owns (self._bufs[i] for layer i's
+-- output, self._gbufs[i] for its input gradient), handed back to the layers as
+-- destinations: a training loop over chunks then allocates nothing after the first one.
+-- The net's result and the input gradient it returns are never buffers, so tensors a
+-- caller holds stay valid.
+
+-- Frees the intermediate results of the last forward that are not buffers (views made
+-- by Flatten, results of nested containers), never x or the returned result: a view left
+-- alive would pin a buffer's storage and force a new one at the next resize.
 local function release(self)
   local outs = self._outputs
   if not outs then return end
-  local last = outs[#outs]
+  local last, bufs = outs[#outs], self._bufset
   for i = 1, #outs - 1 do
     local o = outs[i]
-    if not rawequal(o, last) and not rawequal(o, self._input) then o:free() end
+    if OWNS_RESULT[self._types[i]] and not bufs[o] and not rawequal(o, last)
+      and not rawequal(o, self._input) then
+      o:free()
+    end
   end
   self._outputs = nil
 end
 
+local function keep(self, list, i, t)
+  list[i] = t
+  self._bufset[t] = true
+  return t
+end
+
 function Sequential:forward(x)
   release(self)
+  local n, types, bufs = #self._modules, self._types, self._bufs
   local outs, shapes, cur = {}, {}, x
   for i, m in ipairs(self._modules) do
-    if i > 1 and m.forward_ and FRESH[self._types[i - 1]] then
-      cur = call(self, i, "forward_", cur) -- ReLU in place on a tensor only we hold
+    if i > 1 and i < n and m.forward_ and FRESH[types[i - 1]] then
+      cur = call(self, i, "forward_", cur) -- ReLU in place on our own buffer
+    elseif i < n and FRESH[types[i]] then
+      cur = keep(self, bufs, i, call(self, i, "forward", cur, bufs[i]))
     else
       cur = call(self, i, "forward", cur)
     end
@@ -112,31 +135,41 @@ end
 -- Returns grad_input. need_input = false lets a first Conv2d skip its input gradient
 -- (training does not need it) and makes the result nil.
 function Sequential:backward(x, grad_out, need_input)
-  local n = #self._modules
+  local n, types, gbufs = #self._modules, self._types, self._gbufs
   local outs = self._outputs
   if not outs or #outs ~= n then
     error("Sequential:backward needs a forward on the same input first", 2)
   end
-  local g, owned = grad_out, false
+  local g, owned = grad_out, false -- owned: g is ours to overwrite or free
   for i = n, 1, -1 do
     local input = i == 1 and x or outs[i - 1]
     local m, ng = self._modules[i]
-    if i == 1 and need_input == false and self._types[1] == "Conv2d" then
+    if i == 1 and need_input == false and types[1] == "Conv2d" then
       ng = call(self, i, "backward", input, g, false)
-    elseif owned and m.backward_ then
+    elseif i > 1 and owned and m.backward_ then
       ng = call(self, i, "backward_", input, g)
+    elseif i > 1 and FRESH[types[i]] then
+      ng = keep(self, gbufs, i, call(self, i, "backward", input, g, gbufs[i]))
     else
       ng = call(self, i, "backward", input, g)
     end
-    if owned and not rawequal(g, ng) then g:free() end
-    g, owned = ng, FRESH[self._types[i]] or false
+    if owned and not rawequal(g, ng) and not self._bufset[g] then g:free() end
+    g, owned = ng, OWNS_RESULT[types[i]] or false
   end
   return g
 end
 
--- Lets go of the tensors the last forward kept for backward (after a training step).
+-- Frees the buffers and the results the last forward kept for backward (a training step
+-- does this when it is done, so nothing stays allocated between steps).
 function Sequential:clear()
   release(self)
+  for _, list in ipairs {self._bufs, self._gbufs} do
+    for i, t in pairs(list) do
+      t:free()
+      list[i] = nil
+    end
+  end
+  self._bufset = setmetatable({}, {__mode = "k"})
   for _, m in ipairs(self._modules) do
     if m.clear then m:clear() end
   end
