@@ -129,6 +129,26 @@ describe("sfew.nn.Sequential", function()
     assert.is_false(net[1].training)
   end)
 
+  it("gives a nested container the same gradients as a flat one", function()
+    local rng = sys.rng(6)
+    local flat = nn.Sequential {nn.Linear(3, 4, {rng = rng}), nn.Tanh(), nn.Flatten(),
+                                nn.ReLU(), nn.Linear(4, 2, {rng = rng})}
+    local p = flat:parameters()
+    local nested = nn.Sequential {nn.Sequential {nn.Linear(3, 4), nn.Tanh()}, nn.Flatten(),
+                                  nn.Sequential {nn.ReLU(), nn.Linear(4, 2)}}
+    for i, q in ipairs(nested:parameters()) do q:copy(p[i]) end
+    local x, g = tensor.randn({5, 3}, rng), tensor.randn({5, 2}, rng)
+    for _ = 1, 2 do -- twice: the second pass runs on reused buffers
+      flat:zero_grad()
+      nested:zero_grad()
+      assert.are.same(flat:forward(x):flat(), nested:forward(x):flat())
+      assert.are.same(flat:backward(x, g):flat(), nested:backward(x, g):flat())
+      for i, q in ipairs(nested:parameters()) do
+        assert.are.same(p[i].grad:flat(), q.grad:flat())
+      end
+    end
+  end)
+
   it("zero_grad clears every gradient", function()
     local net = nn.Sequential {nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 1)}
     local x = tensor.ones({3, 2})

@@ -23,6 +23,22 @@ describe("sfew.nn criteria", function()
       h.assert_close(c:backward(x, tt), fx.cross_entropy.grad_input, 1e-5, "grad_input")
     end)
 
+    it("has a gradient matching finite differences (step 1e-2, tolerance 1e-3)", function()
+      local rng = sys.rng(8)
+      local c, x, t = nn.CrossEntropyLoss(), tensor.randn({3, 4}, rng), {2, 4, 1}
+      local g = c:backward(x, t):flat()
+      local v = x:reshape({-1})
+      for i = 1, 12 do
+        local old = v[i]
+        v[i] = old + 1e-2
+        local up = c:forward(x, t)
+        v[i] = old - 1e-2
+        local down = c:forward(x, t)
+        v[i] = old
+        assert.is_true(math.abs((up - down) / 2e-2 - g[i]) < 1e-3)
+      end
+    end)
+
     it("is stable for huge logits", function()
       local c = nn.CrossEntropyLoss()
       local loss = c:forward(tensor.new({1, 3}, {1000, 0, -1000}), {2})
