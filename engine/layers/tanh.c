@@ -4,7 +4,7 @@
 #include <math.h>
 
 sfew_status sfew_tanh_forward(const sfew_tensor *in, sfew_tensor *out, int threads,
-                             sfew_err *err)
+                              sfew_err *err)
 {
     sfew_status st;
     if (out != in && (st = sfew_tensor_resize(out, in->ndim, in->shape, err)))
@@ -18,7 +18,7 @@ sfew_status sfew_tanh_forward(const sfew_tensor *in, sfew_tensor *out, int threa
 }
 
 sfew_status sfew_tanh_check(const sfew_tensor *in, const sfew_tensor *grad_out,
-                           sfew_err *err)
+                            sfew_err *err)
 {
     char a[96], b[96];
     if (!sfew_tensor_same_shape(in, grad_out))
@@ -29,7 +29,7 @@ sfew_status sfew_tanh_check(const sfew_tensor *in, const sfew_tensor *grad_out,
 }
 
 sfew_status sfew_tanh_backward(const sfew_tensor *in, const sfew_tensor *grad_out,
-                              sfew_tensor *grad_in, int threads, sfew_err *err)
+                               sfew_tensor *grad_in, int threads, sfew_err *err)
 {
     sfew_status st = sfew_tanh_check(in, grad_out, err);
     if (st)
