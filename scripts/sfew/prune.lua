@@ -131,8 +131,8 @@ function M.remove_unit(net, layer, unit, opts)
     error("remove_unit: unknown mode '" .. tostring(mode) .. "'", 2)
   end
   local w2, b2 = core.remove_inputs(dec.weight, dec.bias, H, { unit }, values)
-  enc:set_parameters(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
-  dec:set_parameters(w2, b2)
+  enc:set_params(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
+  dec:set_params(w2, b2)
   return net
 end
 
@@ -277,8 +277,8 @@ function M.remove_channels(net, conv_index, list)
     end
   end
   local w2, b2 = core.remove_inputs(nxt.weight, nxt.bias, K, list, values)
-  conv:set_parameters(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
-  nxt:set_parameters(w2, b2)
+  conv:set_params(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
+  nxt:set_params(w2, b2)
   conv:set_mask(#kept_mask > 0 and kept_mask or nil)
   return net
 end

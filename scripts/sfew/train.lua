@@ -82,4 +82,12 @@ function M.evaluate(net, criterion, x, y, opts)
   return total / N, criterion.correct and hits / N or nil
 end
 
+-- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
+function M.fit(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'fit' (table of options expected, got " .. type(opts) .. ")", 2)
+  end
+  return require("sfew.fit").fit(opts)
+end
+
 return M
