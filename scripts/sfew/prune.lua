@@ -289,7 +289,8 @@ end
 -- opts.threshold (0.1) from the unpruned loss, and the last kernel is unmasked again so
 -- the network is left in the last state within the threshold. Returns the records (each
 -- with pruned = count and min_importance = the least importance among unmasked kernels,
--- the next to go) and the list of kernels left masked.
+-- the next to go) and the list of kernels left masked. measure() may name the loss
+-- train_loss instead.
 function M.prune_by_importance(net, conv_index, measure, opts)
   opts = opts or {}
   local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
@@ -311,8 +312,9 @@ function M.prune_by_importance(net, conv_index, measure, opts)
     local rec = measure()
     rec.pruned, rec.min_importance = #masked, best_imp
     records[#records + 1] = rec
-    base = base or rec.loss
-    if math.abs(rec.loss - base) > threshold then
+    local loss = rec.loss or rec.train_loss
+    base = base or loss
+    if math.abs(loss - base) > threshold then
       -- one kernel too many: restore it (masking zeroed its weights in place)
       local last = table.remove(masked)
       conv:set_mask(#masked > 0 and masked or nil)
