@@ -17,6 +17,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic $(OPT) -g -fPIC -fopenmp \
             -DSFEW_VERSION=\"$(VERSION)\" $(PKG_CFLAGS) $(SANITIZE)
+# sfew.so is linked -z nodelete: Lua dlcloses C modules at exit, and unmapping the code
+# that idle OpenMP worker threads sit in would crash the process.
 # Libraries for the engine; the host adds Lua and readline (sfew.so takes Lua's
 # symbols from the interpreter that loads it).
 ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib 2>/dev/null) -lm -lpthread

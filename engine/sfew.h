@@ -25,5 +25,13 @@
 #include "tensor.h"
 #include "tensor_math.h"
 #include "prune/prune.h"
+#include "layers/conv2d.h"
+#include "layers/cross_entropy.h"
+#include "layers/linear.h"
+#include "layers/maxpool2d.h"
+#include "layers/mse.h"
+#include "layers/relu.h"
+#include "layers/sigmoid.h"
+#include "layers/tanh.h"
 
 #endif

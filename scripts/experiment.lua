@@ -75,7 +75,11 @@ function M.faces(o, rng)
     ds = assert(data.load_default())
   end
   ds:shuffle(rng)
-  if o.limit and o.limit < #ds then ds = ds:subset(o.limit) end
+  if o.limit and o.limit < #ds then
+    local keep = {}
+    for i = 1, o.limit do keep[i] = i end
+    ds = ds:subset(keep)
+  end
   local train, test = ds:split(0.8, rng)
   local stats = train:normalize()
   test:normalize(stats)

@@ -131,8 +131,8 @@ function M.remove_unit(net, layer, unit, opts)
     error("remove_unit: unknown mode '" .. tostring(mode) .. "'", 2)
   end
   local w2, b2 = core.remove_inputs(dec.weight, dec.bias, H, { unit }, values)
-  enc:set_parameters(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
-  dec:set_parameters(w2, b2)
+  enc:set_params(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
+  dec:set_params(w2, b2)
   return net
 end
 
@@ -277,8 +277,8 @@ function M.remove_channels(net, conv_index, list)
     end
   end
   local w2, b2 = core.remove_inputs(nxt.weight, nxt.bias, K, list, values)
-  conv:set_parameters(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
-  nxt:set_parameters(w2, b2)
+  conv:set_params(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
+  nxt:set_params(w2, b2)
   conv:set_mask(#kept_mask > 0 and kept_mask or nil)
   return net
 end
@@ -289,7 +289,8 @@ end
 -- opts.threshold (0.1) from the unpruned loss, and the last kernel is unmasked again so
 -- the network is left in the last state within the threshold. Returns the records (each
 -- with pruned = count and min_importance = the least importance among unmasked kernels,
--- the next to go) and the list of kernels left masked.
+-- the next to go) and the list of kernels left masked. measure() may name the loss
+-- train_loss instead.
 function M.prune_by_importance(net, conv_index, measure, opts)
   opts = opts or {}
   local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
@@ -311,8 +312,9 @@ function M.prune_by_importance(net, conv_index, measure, opts)
     local rec = measure()
     rec.pruned, rec.min_importance = #masked, best_imp
     records[#records + 1] = rec
-    base = base or rec.loss
-    if math.abs(rec.loss - base) > threshold then
+    local loss = rec.loss or rec.train_loss
+    base = base or loss
+    if math.abs(loss - base) > threshold then
       -- one kernel too many: restore it (masking zeroed its weights in place)
       local last = table.remove(masked)
       conv:set_mask(#masked > 0 and masked or nil)

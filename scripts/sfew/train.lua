@@ -1,4 +1,93 @@
--- sfew.train (to be filled).
+-- sfew.train: one optimiser step over a whole batch, run chunk by chunk so memory stays
+-- bounded by the chunk while the gradients equal those of one big batch; and evaluation.
 local M = {}
+
+M.DEFAULT_CHUNK = 128
+
+local tensor = require "sfew.tensor"
+
+local function check_args(fname, net, criterion, x, y, opts, first)
+  local function bad(k, msg) error(("bad argument #%d to '%s' (%s)"):format(k, fname, msg), 3) end
+  if type(net) ~= "table" and type(net) ~= "userdata" then bad(1, "module expected") end
+  if type(criterion) ~= "userdata" and type(criterion) ~= "table" then
+    bad(2, "criterion expected")
+  end
+  if not tensor.is_tensor(x) then bad(first, "tensor expected, got " .. type(x)) end
+  if not tensor.is_tensor(y) then bad(first + 1, "tensor expected, got " .. type(y)) end
+  if x:dim() < 1 or x:size(1) < 1 then bad(first, "empty batch") end
+  if y:dim() < 1 or y:size(1) ~= x:size(1) then
+    bad(first + 1, ("%d targets for %d inputs"):format(y:dim() > 0 and y:size(1) or 0,
+      x:size(1)))
+  end
+  if opts ~= nil and type(opts) ~= "table" then bad(first + 2, "options table expected") end
+  local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
+  if math.type(chunk) ~= "integer" or chunk < 1 then
+    bad(first + 2, "option 'chunk' must be a positive integer")
+  end
+  return chunk
+end
+
+-- Runs fn(xc, yc, n) over consecutive row chunks of x and y (views, freed after).
+local function each_chunk(x, y, chunk, fn)
+  local N = x:size(1)
+  for start = 1, N, chunk do
+    local n = math.min(chunk, N - start + 1)
+    local xc, yc = x:narrow(1, start, n), y:narrow(1, start, n)
+    fn(xc, yc, n)
+    xc:free()
+    yc:free()
+  end
+end
+
+-- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
+-- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
+-- then opt:step(). Returns the mean loss over all rows.
+function M.step(net, criterion, opt, x, y, opts)
+  if type(opt) ~= "table" and type(opt) ~= "userdata" then
+    error("bad argument #3 to 'step' (optimiser expected)", 2)
+  end
+  local chunk = check_args("step", net, criterion, x, y, opts, 4)
+  local N, total = x:size(1), 0
+  net:train()
+  opt:zero_grad()
+  each_chunk(x, y, chunk, function(xc, yc, n)
+    local out = net:forward(xc)
+    total = total + criterion:forward(out, yc) * n
+    local g = criterion:backward(out, yc)
+    g:mul_(n / N)
+    net:backward(xc, g, false) -- the data needs no gradient
+    g:free()
+    if not rawequal(out, xc) then out:free() end
+  end)
+  if net.clear then net:clear() end
+  opt:step()
+  return total / N
+end
+
+-- Mean loss and accuracy (fraction of rows whose largest output is the label; nil for
+-- criteria without classes, such as MSELoss), chunked, in evaluate mode.
+function M.evaluate(net, criterion, x, y, opts)
+  local chunk = check_args("evaluate", net, criterion, x, y, opts, 3)
+  local N, total, hits = x:size(1), 0, 0
+  local was_training = net.training
+  net:evaluate()
+  each_chunk(x, y, chunk, function(xc, yc, n)
+    local out = net:forward(xc)
+    total = total + criterion:forward(out, yc) * n
+    if criterion.correct then hits = hits + criterion:correct(out, yc) end
+    if not rawequal(out, xc) then out:free() end
+  end)
+  if net.clear then net:clear() end
+  if was_training then net:train() end
+  return total / N, criterion.correct and hits / N or nil
+end
+
+-- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
+function M.fit(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'fit' (table of options expected, got " .. type(opts) .. ")", 2)
+  end
+  return require("sfew.fit").fit(opts)
+end
 
 return M

@@ -1,0 +1,132 @@
+/* Fully connected layer on sfew_gemm. */
+#include "linear.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "../gemm.h"
+#include "params.h"
+
+sfew_status sfew_linear_create(int64_t in, int64_t out_features, int bias, sfew_rng *rng,
+                               sfew_linear **out, sfew_err *err)
+{
+    if (in < 1 || out_features < 1 || in > INT32_MAX || out_features > INT32_MAX)
+        return sfew_fail(err, SFEW_EINVAL, "linear_create: sizes must be positive, got %lld "
+                         "-> %lld", (long long)in, (long long)out_features);
+    sfew_linear *l = calloc(1, sizeof *l);
+    if (!l)
+        return sfew_fail(err, SFEW_ENOMEM, "linear_create: out of memory");
+    l->in = in;
+    l->out = out_features;
+    sfew_status st = sfew_tensor_new4(2, out_features, in, 0, 0, &l->weight, err);
+    if (!st)
+        st = sfew_tensor_new4(2, out_features, in, 0, 0, &l->grad_weight, err);
+    if (!st && bias)
+        st = sfew_tensor_new4(1, out_features, 0, 0, 0, &l->bias, err);
+    if (!st && bias)
+        st = sfew_tensor_new4(1, out_features, 0, 0, 0, &l->grad_bias, err);
+    if (st)
+        goto fail;
+    double bound = 1.0 / sqrt((double)in);
+    sfew_fill_uniform(l->weight, bound, rng);
+    if (bias)
+        sfew_fill_uniform(l->bias, bound, rng);
+    *out = l;
+    return SFEW_OK;
+fail:
+    sfew_linear_free(l);
+    return st;
+}
+
+void sfew_linear_free(sfew_linear *l)
+{
+    if (!l)
+        return;
+    sfew_tensor_free(l->weight);
+    sfew_tensor_free(l->bias);
+    sfew_tensor_free(l->grad_weight);
+    sfew_tensor_free(l->grad_bias);
+    free(l);
+}
+
+sfew_status sfew_linear_check(const sfew_linear *l, const sfew_tensor *in, sfew_err *err)
+{
+    char buf[96];
+    if (in->ndim != 2 || in->shape[1] != l->in)
+        return sfew_fail(err, SFEW_ESHAPE, "Linear expects 2-D N x %lld input, got %s",
+                         (long long)l->in, sfew_shape_str(in->ndim, in->shape, buf, 96));
+    if (in->shape[0] > INT32_MAX)
+        return sfew_fail(err, SFEW_ESHAPE, "Linear: batch of %lld rows is too large",
+                         (long long)in->shape[0]);
+    return SFEW_OK;
+}
+
+sfew_status sfew_linear_forward(sfew_linear *l, const sfew_tensor *in, sfew_tensor *out,
+                                sfew_err *err)
+{
+    sfew_status st = sfew_linear_check(l, in, err);
+    if (st)
+        return st;
+    int N = (int)in->shape[0], I = (int)l->in, O = (int)l->out;
+    int64_t shape[2] = {N, O};
+    if ((st = sfew_tensor_resize(out, 2, shape, err)))
+        return st;
+    float *y = out->data; /* (N, O) */
+    if (l->bias)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < O; o++)
+                y[(int64_t)n * O + o] = l->bias->data[o];
+    sfew_gemm(0, 1, N, O, I, 1.0f, in->data, I, l->weight->data, I, l->bias ? 1.0f : 0.0f, y,
+              O);
+    return SFEW_OK;
+}
+
+sfew_status sfew_linear_backward(sfew_linear *l, const sfew_tensor *in,
+                                 const sfew_tensor *grad_out, sfew_tensor *grad_in,
+                                 sfew_err *err)
+{
+    sfew_status st = sfew_linear_check(l, in, err);
+    if (st)
+        return st;
+    int N = (int)in->shape[0], I = (int)l->in, O = (int)l->out;
+    char buf[96];
+    if (grad_out->ndim != 2 || grad_out->shape[0] != N || grad_out->shape[1] != O)
+        return sfew_fail(err, SFEW_ESHAPE, "Linear backward: grad_output is %s, expected "
+                         "%dx%d", sfew_shape_str(grad_out->ndim, grad_out->shape, buf, 96), N,
+                         O);
+    if (grad_in && (st = sfew_tensor_resize(grad_in, 2, in->shape, err)))
+        return st;
+    const float *g = grad_out->data; /* (N, O) */
+    /* grad_weight (O, I) += grad_out^T (O, N) * in (N, I) */
+    sfew_gemm(1, 0, O, I, N, 1.0f, g, O, in->data, I, 1.0f, l->grad_weight->data, I);
+    if (l->grad_bias)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < O; o++)
+                l->grad_bias->data[o] += g[(int64_t)n * O + o];
+    if (grad_in) /* (N, I) = grad_out (N, O) * W (O, I) */
+        sfew_gemm(0, 0, N, I, O, 1.0f, g, O, l->weight->data, I, 0.0f, grad_in->data, I);
+    return SFEW_OK;
+}
+
+sfew_status sfew_linear_set_params(sfew_linear *l, const sfew_tensor *weight,
+                                   const sfew_tensor *bias, sfew_err *err)
+{
+    char buf[96];
+    if (weight->ndim != 2 || weight->shape[0] < 1 || weight->shape[1] < 1)
+        return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: weight must be 2-D O x I, "
+                         "got %s", sfew_shape_str(weight->ndim, weight->shape, buf, 96));
+    if ((bias != NULL) != (l->bias != NULL))
+        return sfew_fail(err, SFEW_EINVAL, "linear_set_params: the layer %s a bias",
+                         l->bias ? "has" : "has no");
+    if (bias && (bias->ndim != 1 || bias->shape[0] != weight->shape[0]))
+        return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: bias is %s, expected %lld",
+                         sfew_shape_str(bias->ndim, bias->shape, buf, 96),
+                         (long long)weight->shape[0]);
+    sfew_status st = sfew_params_replace(weight, bias, &l->weight, &l->bias, &l->grad_weight,
+                                         &l->grad_bias, err);
+    if (st)
+        return st;
+    l->out = weight->shape[0];
+    l->in = weight->shape[1];
+    return SFEW_OK;
+}

@@ -1,0 +1,137 @@
+/* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels). */
+#include "maxpool2d.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+sfew_status sfew_maxpool2d_create(int64_t k, int64_t stride, sfew_maxpool2d **out,
+                                  sfew_err *err)
+{
+    if (k < 1 || k > 4096 || stride < 1 || stride > 4096)
+        return sfew_fail(err, SFEW_EINVAL, "maxpool2d_create: bad kernel %lld or stride %lld",
+                         (long long)k, (long long)stride);
+    sfew_maxpool2d *l = calloc(1, sizeof *l);
+    if (!l)
+        return sfew_fail(err, SFEW_ENOMEM, "maxpool2d_create: out of memory");
+    l->k = k;
+    l->stride = stride;
+    *out = l;
+    return SFEW_OK;
+}
+
+void sfew_maxpool2d_free(sfew_maxpool2d *l)
+{
+    if (!l)
+        return;
+    free(l->argmax);
+    free(l);
+}
+
+sfew_status sfew_maxpool2d_check(const sfew_maxpool2d *l, const sfew_tensor *in, int64_t *oh,
+                                 int64_t *ow, sfew_err *err)
+{
+    char buf[96];
+    sfew_shape_str(in->ndim, in->shape, buf, 96);
+    if (in->ndim != 4)
+        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d expects 4-D N x C x H x W input, got %s",
+                         buf);
+    if (in->shape[2] < l->k || in->shape[3] < l->k)
+        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d: input %s is smaller than the %lldx%lld "
+                         "window", buf, (long long)l->k, (long long)l->k);
+    if (in->shape[2] * in->shape[3] > INT32_MAX)
+        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d: input %s is too large", buf);
+    if (oh)
+        *oh = (in->shape[2] - l->k) / l->stride + 1;
+    if (ow)
+        *ow = (in->shape[3] - l->k) / l->stride + 1;
+    return SFEW_OK;
+}
+
+/* Pools one plane (H, W) into y (OH, OW) and idx. */
+static void pool_plane(const sfew_maxpool2d *l, const float *x, int64_t H, int64_t W, float *y,
+                       int32_t *idx, int64_t OH, int64_t OW)
+{
+    (void)H;
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) {
+            int64_t best = oh * l->stride * W + ow * l->stride;
+            float m = x[best];
+            for (int64_t i = 0; i < l->k; i++) {
+                const float *row = x + (oh * l->stride + i) * W + ow * l->stride;
+                for (int64_t j = 0; j < l->k; j++)
+                    if (row[j] > m || isnan(row[j])) {
+                        m = row[j];
+                        best = row + j - x;
+                        if (isnan(m))
+                            goto done;
+                    }
+            }
+        done:
+            y[oh * OW + ow] = m;
+            idx[oh * OW + ow] = (int32_t)best;
+        }
+}
+
+sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
+                                   int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    sfew_status st = sfew_maxpool2d_check(l, in, &oh, &ow, err);
+    if (st)
+        return st;
+    int64_t planes = in->shape[0] * in->shape[1], H = in->shape[2], W = in->shape[3];
+    int64_t oshape[4] = {in->shape[0], in->shape[1], oh, ow}, n = planes * oh * ow;
+    if (n > l->argmax_cap) {
+        int32_t *a = calloc((size_t)n, sizeof *a);
+        if (!a)
+            return sfew_fail(err, SFEW_ENOMEM, "maxpool2d_forward: cannot cache %lld indices",
+                             (long long)n);
+        free(l->argmax);
+        l->argmax = a;
+        l->argmax_cap = n;
+    }
+    if ((st = sfew_tensor_resize(out, 4, oshape, err)))
+        return st;
+    l->ndim_in = 4;
+    memcpy(l->in_shape, in->shape, sizeof l->in_shape);
+#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+    for (int64_t p = 0; p < planes; p++)
+        pool_plane(l, in->data + p * H * W, H, W, out->data + p * oh * ow,
+                   l->argmax + p * oh * ow, oh, ow);
+    return SFEW_OK;
+}
+
+sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
+                                    const sfew_tensor *grad_out, sfew_tensor *grad_in,
+                                    int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    char buf[96];
+    sfew_status st = sfew_maxpool2d_check(l, in, &oh, &ow, err);
+    if (st)
+        return st;
+    if (l->ndim_in != 4 || memcmp(l->in_shape, in->shape, sizeof l->in_shape) != 0)
+        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d backward: input %s is not the one of "
+                         "the last forward", sfew_shape_str(in->ndim, in->shape, buf, 96));
+    int64_t planes = in->shape[0] * in->shape[1], HW = in->shape[2] * in->shape[3];
+    if (grad_out->ndim != 4 || grad_out->shape[0] != in->shape[0] ||
+        grad_out->shape[1] != in->shape[1] || grad_out->shape[2] != oh ||
+        grad_out->shape[3] != ow)
+        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d backward: grad_output is %s, expected "
+                         "%lldx%lldx%lldx%lld", sfew_shape_str(grad_out->ndim, grad_out->shape,
+                         buf, 96), (long long)in->shape[0], (long long)in->shape[1],
+                         (long long)oh, (long long)ow);
+    if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
+        return st;
+#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+    for (int64_t p = 0; p < planes; p++) {
+        float *gi = grad_in->data + p * HW;
+        const float *go = grad_out->data + p * oh * ow;
+        const int32_t *idx = l->argmax + p * oh * ow;
+        memset(gi, 0, (size_t)HW * sizeof *gi);
+        for (int64_t i = 0; i < oh * ow; i++)
+            gi[idx[i]] += go[i];
+    }
+    return SFEW_OK;
+}
