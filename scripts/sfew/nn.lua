@@ -246,6 +246,21 @@ Sequential.__tostring = function(net)
   return table.concat(lines, "\n")
 end
 
+-- A method called on the class table or on nil (nn.Sequential.forward(x), a dot for a
+-- colon) raises naming the method, as Lua does for C methods, not an index error inside.
+-- The tail call keeps error levels inside the methods pointing at the user's code.
+for name, f in pairs(Sequential) do
+  if type(f) == "function" and not name:match("^__") then
+    Sequential[name] = function(self, ...)
+      if getmetatable(self) ~= Sequential then
+        error(("calling '%s' on bad self (Sequential expected, got %s)"):format(name,
+          type(self) == "table" and "a plain table" or type(self)), 2)
+      end
+      return f(self, ...)
+    end
+  end
+end
+
 -- Builds a module (or a Sequential) from a spec as m:spec() returns it.
 -- opts.rng draws the initial weights (default: the default generator).
 local builders = {
