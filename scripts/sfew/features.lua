@@ -137,8 +137,9 @@ function M.write_csv(path, tbl)
   local f, err = io.open(tmp, "w")
   if not f then return nil, err end
   local ok, werr = f:write(table.concat(lines, "\n"), "\n")
-  f:close()
-  if not ok then os.remove(tmp); return nil, werr end
+  -- close flushes: a full disk shows here, and a short file must not replace a good one
+  local cok, cerr = f:close()
+  if not ok or not cok then os.remove(tmp); return nil, werr or cerr end
   local renamed, rerr = os.rename(tmp, path)
   if not renamed then os.remove(tmp); return nil, rerr end
   return true
