@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CSV_BYTES (INT64_C(1) << 30)
-
 void sfew_csv_free(sfew_csv *c)
 {
     if (!c)
@@ -164,7 +162,7 @@ sfew_status sfew_csv_read(const char *path, sfew_csv **out, sfew_err *err)
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);
-    if (size < 0 || size > MAX_CSV_BYTES || fseek(f, 0, SEEK_SET) != 0) {
+    if (size < 0 || size > SFEW_CSV_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return sfew_fail(err, SFEW_EIO, "read_csv: cannot read '%s' (size %ld)", path, size);
     }

@@ -9,6 +9,10 @@
 #include "../status.h"
 #include "../tensor.h"
 
+/* Files above this are refused before they are read. Parsing needs about the file's size
+ * twice plus 8 bytes per field and 8 per record, so memory stays under ~10x the file. */
+#define SFEW_CSV_MAX_BYTES (INT64_C(1) << 30)
+
 typedef struct sfew_csv {
     int nrec;        /* records (a quoted newline does not end one); blank lines skipped */
     int *line;       /* (nrec + 1) the file line where each record starts, 1-based */
@@ -22,7 +26,7 @@ typedef struct sfew_csv {
  * SFEW_EIO naming name (the file) and the line. */
 sfew_status sfew_csv_parse(const char *text, size_t len, const char *name, sfew_csv **out,
                            sfew_err *err);
-/* Reads the file (at most 1 GiB) and parses it. */
+/* Reads the file (at most SFEW_CSV_MAX_BYTES) and parses it. */
 sfew_status sfew_csv_read(const char *path, sfew_csv **out, sfew_err *err);
 void sfew_csv_free(sfew_csv *c);
 /* The number of fields in record r. */
