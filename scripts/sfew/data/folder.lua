@@ -117,7 +117,12 @@ function F.install(M, core, Dataset)
     local parent = dir:match("^(.*)/[^/]*$") or "."
     local ok, err = core.mkdir(parent)
     if not ok then return nil, err end
-    local tmp = ("%s.tmp-%d-%s"):format(dir, os.time(), tostring({}):match("(%x+)$"))
+    -- A unique suffix (mkstemp's, through os.tmpname): a name built from the time and a
+    -- table address repeats between runs, and would add to the half-written folder of a
+    -- run that was killed.
+    local unique = os.tmpname()
+    os.remove(unique)
+    local tmp = ("%s.tmp-%s"):format(dir, unique:match("([^/]+)$"))
     ok, err = core.synthesize_faces {
       dir = tmp, n = opts.n or 850, seed = opts.seed or 1, width = opts.width or 90,
       height = opts.height or 72, gray = opts.gray or false, difficulty = opts.difficulty,
