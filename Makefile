@@ -10,7 +10,9 @@ SANITIZE ?=
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
                 libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
-                valgrind clang
+                valgrind
+# Only `make fuzz` needs these (libFuzzer's runtime is a Recommends of clang, so named).
+FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 
 PKGS     := lua5.4 openblas stb zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -91,7 +93,9 @@ build-fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_file.h $(FUZZ_ENGINE)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_ENGINE) \
 		$(ENGINE_LIBS)
 
-fuzz: check-deps $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
+fuzz:
+	@bash tools/deps.sh --check $(FUZZ_DEB_PACKAGES) || bash tools/deps.sh $(FUZZ_DEB_PACKAGES)
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # One short training script under valgrind on the plain build: zero errors and nothing
