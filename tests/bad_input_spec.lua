@@ -131,6 +131,26 @@ describe("bad inputs", function()
     end)
   end)
 
+  describe("network checkpoints (nn.load)", function()
+    it("refuses a checkpoint without a network spec, or with a spec it cannot build", function()
+      local p = h.root .. "/tests/fuzz/corpus/safetensors/good.safetensors"
+      local v, msg = sfew.nn.load(p)
+      assert.is_nil(v)
+      assert.is_truthy(msg:find(p .. "' holds no network spec", 1, true))
+      local dir = h.tmpdir()
+      local q = dir .. "/net.safetensors"
+      assert(sfew.nn.Sequential { sfew.nn.Linear(2, 3) }:save(q))
+      local ts, meta = assert(sfew.io.load(q))
+      meta["sfew.spec"] = meta["sfew.spec"]:gsub('"in_features":2', '"in_features":-1')
+      assert(sfew.io.save(q, ts, meta))
+      v, msg = sfew.nn.load(q)
+      h.rmdir(dir)
+      assert.is_nil(v)
+      assert.is_truthy(msg:find(q .. "': bad sfew.spec (nn.build: layer 1: Linear: bad argument "
+        .. "#1 to 'Linear' (size must be positive))", 1, true), msg)
+    end)
+  end)
+
   describe("fuzz regressions", function()
     local function each(target)
       local dir = h.root .. "/tests/fuzz/regressions/" .. target

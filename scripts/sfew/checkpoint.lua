@@ -91,7 +91,14 @@ local function build(meta, path)
   end
   local spec, err = json.decode(meta["sfew.spec"])
   if not spec then return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path, err) end
-  return require("sfew.nn").build(spec)
+  -- A spec the builder refuses (a negative size, an unknown layer) is a corrupt file,
+  -- reported like one, not raised as misuse.
+  local ok, net = pcall(require("sfew.nn").build, spec)
+  if not ok then
+    return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path,
+      (tostring(net):gsub("[%w_./-]*%.lua:%d+: ", "")))
+  end
+  return net
 end
 
 -- checkpoint.load_net(path [, io_opts]) -> net, extra; or nil, message when the file is
