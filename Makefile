@@ -84,6 +84,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c)
 FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer -Wno-unknown-pragmas \
                 $(shell pkg-config --cflags stb zlib openblas 2>/dev/null)
 FUZZ_ENGINE  := $(ENGINE_SRC:%.c=build-fuzz/obj/%.o)
+.SECONDARY: $(FUZZ_ENGINE)
 
 build-fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
