@@ -25,10 +25,11 @@ describe("bad inputs", function()
     local cases = {
       { "empty.png", { "is empty" } },
       { "empty.jpg", { "is empty" } },
-      { "truncated.png", { "truncated or corrupt PNG data" } },
+      { "truncated.png", { "truncated or corrupt PNG data (chunk 'IDAT' claims 161 bytes" } },
       { "truncated.jpg", { "truncated or corrupt JPEG data" } },
       { "huge.png", { "is 20000x20000, over the limit of 67108864 pixels" } },
       { "text.png", { "is not a readable image: no known format" } },
+      { "bomb.png", { "corrupt PNG data (inflates past the 1392 bytes its header allows)" } },
     }
     for _, c in ipairs(cases) do
       it("refuses " .. c[1] .. " at its own size and resized", function()

@@ -100,6 +100,9 @@ static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *
     if (*w <= 0 || *h <= 0 || (int64_t)*w * *h > limit)
         return sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld pixels",
                          name, *w, *h, (long long)limit);
+    sfew_status chk = sfew_image_png_check(buf, len, name, err);
+    if (chk)
+        return chk;
     /* A gray file read as gray keeps its exact values; anything else goes through RGB. */
     int want = (o->gray && comp <= 2) ? 1 : 3;
     int got = 0;

@@ -35,6 +35,12 @@ sfew_status sfew_image_resize(const float *in, int w, int h, int c, float *out, 
 sfew_status sfew_image_load(const char *path, const sfew_image_opts *o, sfew_tensor **out,
                             sfew_err *err);
 
+/* Checks a PNG (other formats pass) before stb_image sees it: every chunk must fit in the
+ * file and the image data must not inflate past the size its header implies. SFEW_EIO
+ * naming name otherwise. Called by the loaders; bounded memory (a 16 KiB scratch). */
+sfew_status sfew_image_png_check(const unsigned char *buf, size_t len, const char *name,
+                                 sfew_err *err);
+
 /* Decodes len bytes of an image file held in memory (name is used in messages) into a new
  * (C, H, W) tensor the caller owns, resized to o->width x o->height (0 keeps the image's
  * side). The same checks as sfew_image_load: SFEW_EIO for empty, undecodable or oversized
