@@ -74,7 +74,8 @@ function M.run(opts)
       xs[i], loss[i], acc[i], imp[i] = r.pruned, r.train_loss, r.train_acc, r.min_importance
     end
     plot.lines{ path = o.out .. "/prune.png", title = "Importance pruning of conv1",
-      xlabel = "pruned kernels", integer_x = true, ylabel = "train loss / accuracy", y2label = "min importance",
+      xlabel = "pruned kernels", integer_x = true, ylabel = "train loss / accuracy",
+      y2label = "min importance",
       series = { { title = "train loss", x = xs, y = loss }, { title = "train accuracy", x = xs,
         y = acc }, { title = "min importance", x = xs, y = imp, axis = "y2" } } }
     local ep, tl = {}, {}

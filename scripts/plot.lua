@@ -14,7 +14,8 @@ function M.available()
 end
 
 -- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
--- axis = "y2"?}, ...}, reverse_x = bool, integer_x = bool (a tic per integer)}. Returns true, or nil and a reason.
+-- axis = "y2"?}, ...}, reverse_x = bool, integer_x = bool (a tic per integer)}.
+-- Returns true, or nil and a reason.
 function M.lines(spec)
   if not M.available() then return nil, "gnuplot not found: plot " .. spec.path .. " skipped" end
   local script = {
