@@ -111,7 +111,7 @@ lint:
 
 # The main job: generates the default data when missing and runs the paper.
 run: all
-	@$(BUILD)/sfewlua tools/run.lua
+	@$(BUILD)/sfewlua tools/run.lua $(ARGS)
 
 bench: all
 	@$(BUILD)/sfewlua bench/run.lua

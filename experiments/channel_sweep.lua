@@ -75,7 +75,7 @@ end
 
 function M.run(opts)
   local o = experiment.options(spec, opts)
-  if o.quick then o.epochs, o.limit, o.runs = config.quick.epochs, config.quick.limit, 1 end
+  experiment.apply_quick(o, config.quick)
   local rng = experiment.setup(o)
   local dir = o.out and (o.out .. "/runs")
   if dir then report.mkdir(dir) end
@@ -111,5 +111,5 @@ function M.run(opts)
   return { records = records, rows = rows, markdown = md }
 end
 
-return experiment.script(M, "channel_sweep%.lua$", spec,
+return experiment.script(M, spec,
   "usage: sfewlua experiments/channel_sweep.lua [options]")

@@ -29,7 +29,7 @@ local columns = {
 
 function M.run(opts)
   local o = experiment.options(spec, opts)
-  if o.quick then o.epochs, o.limit = config.quick.epochs, config.quick.limit end
+  experiment.apply_quick(o, config.quick)
   local sfew = require "sfew"
   local rng = experiment.setup(o)
   local train, test, ds = experiment.faces(o, rng)
@@ -74,7 +74,8 @@ function M.run(opts)
       xs[i], loss[i], acc[i], imp[i] = r.pruned, r.train_loss, r.train_acc, r.min_importance
     end
     plot.lines{ path = o.out .. "/prune.png", title = "Importance pruning of conv1",
-      xlabel = "pruned kernels", ylabel = "train loss / accuracy", y2label = "min importance",
+      xlabel = "pruned kernels", integer_x = true, ylabel = "train loss / accuracy",
+      y2label = "min importance",
       series = { { title = "train loss", x = xs, y = loss }, { title = "train accuracy", x = xs,
         y = acc }, { title = "min importance", x = xs, y = imp, axis = "y2" } } }
     local ep, tl = {}, {}
@@ -99,5 +100,5 @@ function M.run(opts)
     small = small, history = hist, markdown = md }
 end
 
-return experiment.script(M, "importance_prune%.lua$", spec,
+return experiment.script(M, spec,
   "usage: sfewlua experiments/importance_prune.lua [options]")

@@ -113,4 +113,4 @@ function M.run(opts)
   return results
 end
 
-return experiment.script(M, "paper%.lua$", spec, "usage: sfewlua experiments/paper.lua [options]")
+return experiment.script(M, spec, "usage: sfewlua experiments/paper.lua [options]")

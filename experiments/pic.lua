@@ -41,7 +41,7 @@ end
 
 function M.run(opts)
   local o = experiment.options(spec, opts)
-  if o.quick then o.epochs = config.quick.epochs end
+  experiment.apply_quick(o, config.quick)
   local sfew = require "sfew"
   local nn, prune = sfew.nn, sfew.prune
   local rng = experiment.setup(o)
@@ -85,7 +85,7 @@ function M.run(opts)
     for i, r in ipairs(records) do u[i], l[i], a[i] = r.units, r.train_loss, r.min_angle end
     plot.lines{ path = o.out .. "/pic.png", title = "PIC pruning: loss and smallest angle",
       xlabel = "hidden units", ylabel = "train loss (MSE)", y2label = "min angle (degrees)",
-      reverse_x = true, series = { { title = "train loss", x = u, y = l },
+      reverse_x = true, integer_x = true, series = { { title = "train loss", x = u, y = l },
         { title = "min angle", x = u, y = a, axis = "y2" } } }
   end
   local md = table.concat{ "# PIC pruning\n\n", report.markdown(records, columns),
@@ -99,4 +99,4 @@ function M.run(opts)
     thresholded = t, history = hist, markdown = md }
 end
 
-return experiment.script(M, "pic%.lua$", spec, "usage: sfewlua experiments/pic.lua [options]")
+return experiment.script(M, spec, "usage: sfewlua experiments/pic.lua [options]")

@@ -14,7 +14,8 @@ function M.parse(args, spec, usage)
     by_name[name] = o
     opts[name:gsub("-", "_")] = o[2]
   end
-  local positional = {}
+  local positional, given = {}, {}
+  opts._given = given -- which options the command line set (a quick mode must not override them)
   local i = 1
   while i <= #args do
     local a = args[i]
@@ -55,6 +56,7 @@ function M.parse(args, spec, usage)
         end
       end
       opts[o[1]:gsub("-", "_")] = value
+      given[o[1]:gsub("-", "_")] = true
     else
       positional[#positional + 1] = a
     end
@@ -101,6 +103,8 @@ function M.merge(spec, given)
     if not known then error("unknown option " .. tostring(k), 3) end
     opts[key] = v
   end
+  opts._given = {}
+  for k in pairs(given or {}) do opts._given[k:gsub("-", "_")] = true end
   return opts
 end
 

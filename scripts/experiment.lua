@@ -21,6 +21,7 @@ function M.common(defaults)
     { "threads", defaults.threads, "engine threads (default: all cores)", type = "integer" },
     { "out", defaults.out, "folder for report.md, results.jsonl and plots", type = "string" },
     { "quick", false, "small settings that finish in well under a minute" },
+    { "limit", nil, "use only this many images (after shuffling)", type = "integer" },
   }
 end
 
@@ -32,28 +33,33 @@ local function extend(a, b)
 end
 M.extend = extend
 
--- Runs mod.run(opts) when the file is executed as a script (arg[0] names it), so the same
--- file is a module under require/dofile. Returns mod.
-function M.script(mod, file_pattern, spec, usage)
-  local script = arg and arg[0]
-  if type(script) == "string" and script:match(file_pattern) then
-    local opts = cli.parse(arg, spec, usage)
-    if opts then
-      local ok, err = pcall(mod.run, opts)
-      if not ok then
-        io.stderr:write(tostring(err), "\n")
-        os.exit(1)
-      end
+-- Makes an experiment file both a script and a module (sfew.script): run by sfewlua it
+-- parses arg (bad options print a message and exit with status 2) and returns run()'s
+-- results (kept in `result` with sfewlua -i); required or dofile'd it returns mod.
+function M.script(mod, spec, usage)
+  return require("sfew.script").main(mod, function(args)
+    local ok, opts = pcall(cli.parse, args, spec, usage)
+    if not ok then
+      io.stderr:write(tostring(opts), "\n")
+      os.exit(2)
     end
-  end
-  return mod
+    if opts then return mod.run(opts) end
+  end)
 end
 
 -- Fills the defaults for a run() called from Lua with a partial options table.
 function M.options(spec, given)
-  if given and given._parsed then return given end
-  local o = cli.merge(spec, given)
-  o._parsed = true
+  if given and given._given then return given end
+  return cli.merge(spec, given)
+end
+
+-- With --quick, the experiment's small settings replace the defaults (not the options
+-- given explicitly).
+function M.apply_quick(o, quick)
+  if not o.quick then return o end
+  for k, v in pairs(quick) do
+    if not (o._given and o._given[k]) then o[k] = v end
+  end
   return o
 end
 

@@ -14,7 +14,8 @@ function M.available()
 end
 
 -- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
--- axis = "y2"?}, ...}, reverse_x = bool}. Returns true, or nil and a reason.
+-- axis = "y2"?}, ...}, reverse_x = bool, integer_x = bool (a tic per integer)}.
+-- Returns true, or nil and a reason.
 function M.lines(spec)
   if not M.available() then return nil, "gnuplot not found: plot " .. spec.path .. " skipped" end
   local script = {
@@ -32,6 +33,7 @@ function M.lines(spec)
     script[#script + 1] = "set ytics nomirror"
   end
   if spec.reverse_x then script[#script + 1] = "set xrange [*:*] reverse" end
+  if spec.integer_x then script[#script + 1] = "set xtics 1" end
   local plots = {}
   for _, s in ipairs(spec.series) do
     plots[#plots + 1] = ("'-' using 1:2 with linespoints title %s axes %s"):format(

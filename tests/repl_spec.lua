@@ -125,4 +125,28 @@ describe("sfewlua prompt (on a terminal)", function()
     enter("6000 + 1")
     wait_for("\n6001\n")
   end)
+
+  it("stops a training loop on Ctrl-C at its next step, the net intact", function()
+    enter("net = sfew.nn.Sequential{ sfew.nn.Linear(4, 4), sfew.nn.Sigmoid() }")
+    enter("opt = sfew.optim.SGD(net:parameters(), {lr = 0.1})")
+    enter("x = sfew.tensor.randn({8, 4}, sfew.rng(1))")
+    enter("mse = sfew.nn.MSELoss()")
+    enter("steps = 0")
+    enter("for i = 1, 1e9 do sfew.train.step(net, mse, opt, x, x); steps = i end")
+    os.execute("sleep 0.5")
+    key("C-c")
+    wait_for("interrupted!")
+    enter("steps > 0, net[1].weight:all_finite()")
+    wait_for("true%s+true", true)
+  end)
+
+  it("runs an experiment loaded as a module and keeps its results", function()
+    local faces = home .. "/faces"
+    assert(require("sfew").data.synthesize_faces{ dir = faces, n = 14, seed = 2 })
+    enter("r = require('experiments.pic').run{epochs = 3, patches = 3, hidden = 4, data = " ..
+      ("%q, out = %q}"):format(faces, home .. "/pic"))
+    enter("#r.records, r.threshold.mode")
+    wait_for("\n4%s+threshold\n", true, 20)
+  end)
 end)
+

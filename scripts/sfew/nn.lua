@@ -170,6 +170,7 @@ function Sequential:clear()
     end
   end
   self._bufset = setmetatable({}, {__mode = "k"})
+  self._shapes = nil -- the next forward measures them again (pruning changes them)
   for _, m in ipairs(self._modules) do
     if m.clear then m:clear() end
   end

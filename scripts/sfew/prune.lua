@@ -77,6 +77,8 @@ function M.mask_kernels(conv, list)
   for k in pairs(set) do all[#all + 1] = k end
   table.sort(all)
   conv:set_mask(all)
+  -- zero them now too (the layer would at its next forward), so importances show it
+  for _, k in ipairs(all) do conv.weight[k]:zero() end
   return all
 end
 
@@ -133,6 +135,7 @@ function M.remove_unit(net, layer, unit, opts)
   local w2, b2 = core.remove_inputs(dec.weight, dec.bias, H, { unit }, values)
   enc:set_params(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
   dec:set_params(w2, b2)
+  if net.clear then net:clear() end -- buffers and shapes of the old sizes
   return net
 end
 
@@ -280,6 +283,7 @@ function M.remove_channels(net, conv_index, list)
   conv:set_params(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
   nxt:set_params(w2, b2)
   conv:set_mask(#kept_mask > 0 and kept_mask or nil)
+  if net.clear then net:clear() end -- buffers and shapes of the old sizes
   return net
 end
 
