@@ -249,7 +249,7 @@ static int t_reshape(lua_State *L)
     sfew_err e;
     sfew_status st = sfew_tensor_reshape(t, nd, shape, slot, &e);
     if (st)
-        return lsfew_error(L, st, &e);
+        return luaL_argerror(L, 2, e.msg);
     return 1;
 }
 
@@ -463,6 +463,8 @@ static int arith(lua_State *L, sfew_binop op)
         check_tensor(L, 2);
         sfew_tensor **slot = lsfew_tensor_slot(L);
         st = sfew_tensor_binary(op, a, b, slot, &e);
+        if (st == SFEW_ESHAPE)
+            return luaL_argerror(L, 2, e.msg);
     } else if (a) {
         if (!lua_isnumber(L, 2))
             return luaL_typeerror(L, 2, "tensor or number");
