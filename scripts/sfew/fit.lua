@@ -111,9 +111,13 @@ function M.fit(o)
     if o.checkpoint and (epoch % (o.checkpoint.every or every) == 0 or epoch == o.epochs) then
       assert(o.net:save(o.checkpoint.path, { epoch = epoch }))
     end
-    if progress then
-      progress:update(epoch, { _order = rec.train_acc and { "loss", "acc" } or { "loss" },
-        loss = loss, acc = rec.train_acc })
+    if progress then -- the latest measured accuracies stay on the line between measurements
+      local last = hist.eval[#hist.eval] or {}
+      local order = { "loss" }
+      if last.train_acc then order[#order + 1] = "acc" end
+      if last.test_acc then order[#order + 1] = "test_acc" end
+      progress:update(epoch, { _order = order, loss = loss, acc = last.train_acc,
+        test_acc = last.test_acc })
     end
     if o.on_epoch and o.on_epoch(epoch, rec) == false then break end
   end
