@@ -1,5 +1,6 @@
 /* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels). */
 #include "maxpool2d.h"
+#include "par.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -95,7 +96,7 @@ sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfe
         return st;
     l->ndim_in = 4;
     memcpy(l->in_shape, in->shape, sizeof l->in_shape);
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+#pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
     for (int64_t p = 0; p < planes; p++)
         pool_plane(l, in->data + p * H * W, H, W, out->data + p * oh * ow,
                    l->argmax + p * oh * ow, oh, ow);
@@ -124,7 +125,7 @@ sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
                          (long long)oh, (long long)ow);
     if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
         return st;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+#pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
     for (int64_t p = 0; p < planes; p++) {
         float *gi = grad_in->data + p * HW;
         const float *go = grad_out->data + p * oh * ow;

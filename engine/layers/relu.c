@@ -1,5 +1,6 @@
 /* ReLU: forward and backward element-wise loops, parallel with OpenMP. */
 #include "relu.h"
+#include "par.h"
 
 #include <math.h>
 
@@ -11,7 +12,7 @@ sfew_status sfew_relu_forward(const sfew_tensor *in, sfew_tensor *out, int threa
         return st;
     const float *x = in->data;
     float *y = out->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+#pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
     for (int64_t i = 0; i < in->numel; i++)
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
     return SFEW_OK;
@@ -38,7 +39,7 @@ sfew_status sfew_relu_backward(const sfew_tensor *in, const sfew_tensor *grad_ou
         return st;
     const float *x = in->data, *g = grad_out->data;
     float *gi = grad_in->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
+#pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
     for (int64_t i = 0; i < in->numel; i++) {
         gi[i] = x[i] > 0.0f ? g[i] : 0.0f;
     }
