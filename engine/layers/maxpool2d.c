@@ -1,4 +1,5 @@
-/* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels). */
+/* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels), and
+ * the same fused with the ReLU before it (one pass over the big conv output, not three). */
 #include "maxpool2d.h"
 #include "par.h"
 
@@ -74,15 +75,37 @@ static void pool_plane(const sfew_maxpool2d *l, const float *x, int64_t H, int64
         }
 }
 
-sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
-                                   int threads, sfew_err *err)
+/* Pools ReLU of one plane: the running maximum starts at 0, so only a strictly positive
+ * value (the first of equal ones, as the unfused pool picks) takes the window. */
+static void pool_plane_relu(const sfew_maxpool2d *l, const float *x, int64_t W, float *y,
+                            int32_t *idx, int64_t OH, int64_t OW)
 {
-    int64_t oh, ow;
-    sfew_status st = sfew_maxpool2d_check(l, in, &oh, &ow, err);
+    int64_t k = l->k, s = l->stride;
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) {
+            int64_t best = -1;
+            float m = 0.0f;
+            const float *win = x + oh * s * W + ow * s;
+            for (int64_t i = 0; i < k; i++)
+                for (int64_t j = 0; j < k; j++)
+                    if (win[i * W + j] > m) {
+                        m = win[i * W + j];
+                        best = (oh * s + i) * W + ow * s + j;
+                    }
+            y[oh * OW + ow] = m;
+            idx[oh * OW + ow] = (int32_t)best;
+        }
+}
+
+/* Sizes out and the argmax cache for in; the shared start of both forwards. */
+static sfew_status prepare(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
+                           int64_t *oh, int64_t *ow, sfew_err *err)
+{
+    sfew_status st = sfew_maxpool2d_check(l, in, oh, ow, err);
     if (st)
         return st;
-    int64_t planes = in->shape[0] * in->shape[1], H = in->shape[2], W = in->shape[3];
-    int64_t oshape[4] = {in->shape[0], in->shape[1], oh, ow}, n = planes * oh * ow;
+    int64_t planes = in->shape[0] * in->shape[1];
+    int64_t oshape[4] = {in->shape[0], in->shape[1], *oh, *ow}, n = planes * *oh * *ow;
     if (n > l->argmax_cap) {
         int32_t *a = calloc((size_t)n, sizeof *a);
         if (!a)
@@ -96,6 +119,32 @@ sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfe
         return st;
     l->ndim_in = 4;
     memcpy(l->in_shape, in->shape, sizeof l->in_shape);
+    return SFEW_OK;
+}
+
+sfew_status sfew_maxpool2d_forward_relu(sfew_maxpool2d *l, const sfew_tensor *in,
+                                        sfew_tensor *out, int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    sfew_status st = prepare(l, in, out, &oh, &ow, err);
+    if (st)
+        return st;
+    int64_t planes = in->shape[0] * in->shape[1], HW = in->shape[2] * in->shape[3];
+#pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
+    for (int64_t p = 0; p < planes; p++)
+        pool_plane_relu(l, in->data + p * HW, in->shape[3], out->data + p * oh * ow,
+                        l->argmax + p * oh * ow, oh, ow);
+    return SFEW_OK;
+}
+
+sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
+                                   int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    sfew_status st = prepare(l, in, out, &oh, &ow, err);
+    if (st)
+        return st;
+    int64_t planes = in->shape[0] * in->shape[1], H = in->shape[2], W = in->shape[3];
 #pragma omp parallel for num_threads(sfew_par_threads(threads, in->numel)) schedule(static)
     for (int64_t p = 0; p < planes; p++)
         pool_plane(l, in->data + p * H * W, H, W, out->data + p * oh * ow,
@@ -132,7 +181,8 @@ sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
         const int32_t *idx = l->argmax + p * oh * ow;
         memset(gi, 0, (size_t)HW * sizeof *gi);
         for (int64_t i = 0; i < oh * ow; i++)
-            gi[idx[i]] += go[i];
+            if (idx[i] >= 0)
+                gi[idx[i]] += go[i];
     }
     return SFEW_OK;
 }
