@@ -148,6 +148,22 @@ sfew_status sfew_conv2d_forward(sfew_conv2d *l, const sfew_tensor *in, sfew_tens
     return SFEW_OK;
 }
 
+/* Sum of n values in 8 float lanes (vectorisable, fixed order), then in double. */
+static float plane_sum(const float *x, int64_t n)
+{
+    float lane[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            lane[j] += x[i + j];
+    double s = 0.0;
+    for (int j = 0; j < 8; j++)
+        s += lane[j];
+    for (; i < n; i++)
+        s += x[i];
+    return (float)s;
+}
+
 /* One part's share of backward: images [n0, n1) into its gradient buffer gp
  * (K*C*k*k weight entries, then K bias entries) and into grad_in. */
 static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const float *in,
@@ -163,12 +179,8 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
         /* grad_weight (K, C*k*k) += grad_out (K, OH*OW) * col^T */
         sfew_gemm(0, 1, (int)l->K, (int)ckk, (int)plane, 1.0f, go, (int)plane, col,
                   (int)plane, 1.0f, gp, (int)ckk);
-        for (int64_t k = 0; k < l->K; k++) {
-            double s = 0.0;
-            for (int64_t i = 0; i < plane; i++)
-                s += go[k * plane + i];
-            gp[l->K * ckk + k] += (float)s;
-        }
+        for (int64_t k = 0; k < l->K; k++)
+            gp[l->K * ckk + k] += plane_sum(go + k * plane, plane);
         if (!gin)
             continue;
         /* col (C*k*k, OH*OW) = W^T (C*k*k, K) * grad_out, then folded into grad_in */
