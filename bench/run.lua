@@ -24,6 +24,18 @@ local TORCH_ENV = "OMP_NUM_THREADS=" .. T .. " "
 local TUNED_ENV = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "
 local PY = "/usr/bin/python3"
 
+-- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and falls back to its Haswell (AVX2)
+-- kernels; on a CPU with AVX-512 we ask for its SkylakeX kernels (as PyTorch's oneDNN
+-- uses AVX-512 there). OPENBLAS_CORETYPE in the environment overrides this.
+local function cpu_has(flag)
+  local f = io.open("/proc/cpuinfo")
+  local s = f and f:read("a") or ""
+  if f then f:close() end
+  return s:match("flags[^\n]*%f[%w]" .. flag .. "%f[%W]") ~= nil
+end
+local CORETYPE = os.getenv("OPENBLAS_CORETYPE") or (cpu_has("avx512f") and "SkylakeX" or nil)
+local OURS_ENV = CORETYPE and ("OPENBLAS_CORETYPE=" .. CORETYPE .. " ") or ""
+
 local function capture(cmd)
   local p = io.popen(cmd .. " 2>&1")
   local out = p:read("a")
@@ -55,11 +67,11 @@ end
 local function new_rec() return { times = {} } end
 
 -- Interleaves ours, PyTorch default and PyTorch malloc-tuned, round after round.
-local function measure(mode, c1, c2, n, peers)
+local function measure(mode, c1, c2, n, peers, env)
   local args = ("%s %d %d %d %d %d"):format(mode, c1, c2, n, opts.reps, T)
   local r = { ours = new_rec(), torch = new_rec(), tuned = new_rec() }
   for _ = 1, opts.rounds do
-    run_worker(r.ours, ("%s %s/work.lua %s"):format(exe, here, args))
+    run_worker(r.ours, ("%s%s %s/work.lua %s"):format(env or OURS_ENV, exe, here, args))
     if peers and have_torch then
       run_worker(r.torch, ("%s%s %s/torch_peer.py %s"):format(TORCH_ENV, PY, here, args))
       run_worker(r.tuned, ("%s%s%s %s/torch_peer.py %s"):format(TORCH_ENV, TUNED_ENV, PY,
@@ -78,14 +90,17 @@ end
 
 local peak_out = capture(peak_exe .. " " .. T)
 local peak = tonumber(peak_out:match("peak %d+ (%S+)")) or error("peak: " .. peak_out)
+local peak512 = tonumber(peak_out:match("peak512 %d+ (%S+)"))
 local lines = {}
 local function emit(s) print(s); lines[#lines + 1] = s end
 local function fmt(x, f) return x and (f or "%.3f"):format(x) or "-" end
 local function ratio(a, b) return (a and b) and ("%.2f"):format(a / b) or "-" end
 
-emit(("Machine: %s, %d threads; FMA peak (AVX2, measured, %d threads): %.1f GFLOP/s")
+emit(("Machine: %s, %d threads; FMA peak (AVX2, measured, %d threads): %.1f GFLOP/s%s")
   :format((capture("grep -m1 'model name' /proc/cpuinfo"):match(":%s*(.-)%s*$") or "?"),
-    T, T, peak))
+    T, T, peak, peak512 and (" (AVX-512: %.1f)"):format(peak512) or ""))
+emit(("Our OpenBLAS kernels: %s"):format(CORETYPE and (CORETYPE .. " (OPENBLAS_CORETYPE)")
+  or "as OpenBLAS detects them"))
 emit(("Date: %s; peer: %s"):format(os.date("!%Y-%m-%d %H:%M UTC"), have_torch
   and ("PyTorch " .. torch_version .. " (Debian python3-torch), " .. T .. " threads")
   or "PyTorch missing (make bench-deps installs python3-torch): our numbers only"))
@@ -103,12 +118,19 @@ local function row(name, r, gflop)
     fmt(r.ours.mb, "%.0f"), fmt(r.torch.med), fmt(r.torch.mb, "%.0f"), fmt(r.tuned.med),
     fmt(r.tuned.mb, "%.0f"), ratio(o, r.tuned.med), ratio(o, r.torch.med)))
 end
+local sweep = 0
 for _, c in ipairs(combos) do
   local c1, c2 = c[1], c[2]
   local f = fwd_flops(c1, c2) * 1e-9
-  row(("full (%d,%d) N=676"):format(c1, c2), measure("full", c1, c2, 676, true), 3 * f * 676)
+  local full = measure("full", c1, c2, 676, true)
+  sweep = sweep + full.ours.med * 700 * 5
+  row(("full (%d,%d) N=676"):format(c1, c2), full, 3 * f * 676)
   row(("mb32 (%d,%d) N=676"):format(c1, c2), measure("mb32", c1, c2, 676, true), 3 * f * 676)
   row(("infer (%d,%d) N=169"):format(c1, c2), measure("infer", c1, c2, 169, true), f * 169)
+end
+if CORETYPE then -- the same without the forced kernels, for comparison
+  row("full (16,32), OpenBLAS's own choice", measure("full", 16, 32, 676, false, ""),
+    3 * fwd_flops(16, 32) * 1e-9 * 676)
 end
 do -- per-epoch times here are tiny: shown in milliseconds
   local r = measure("pic", 0, 0, 0, true)
@@ -116,6 +138,9 @@ do -- per-epoch times here are tiny: shown in milliseconds
   row("PIC 11-10-11, 540 rows (ms!)", r, nil)
 end
 
+emit("")
+emit(("Paper sweep estimate (full-batch epochs x 700 x 5 runs%s): %.2f h")
+  :format(opts.quick and ", (16,32) only" or "", sweep / 3600))
 emit("")
 emit("Growth with N, full-batch (16,32) epoch, ours:")
 emit("")
