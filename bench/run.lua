@@ -24,17 +24,19 @@ local TORCH_ENV = "OMP_NUM_THREADS=" .. T .. " "
 local TUNED_ENV = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "
 local PY = "/usr/bin/python3"
 
--- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and falls back to its Haswell (AVX2)
--- kernels; on a CPU with AVX-512 we ask for its SkylakeX kernels (as PyTorch's oneDNN
--- uses AVX-512 there). OPENBLAS_CORETYPE in the environment overrides this.
+-- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and runs its Haswell (AVX2) kernels
+-- there (this machine's environment also sets OPENBLAS_CORETYPE=Haswell). On a CPU with
+-- AVX-512 our workers get its SkylakeX kernels, as PyTorch's oneDNN uses AVX-512 there;
+-- one row shows our time with the environment's choice. SFEW_BENCH_CORETYPE overrides.
 local function cpu_has(flag)
   local f = io.open("/proc/cpuinfo")
   local s = f and f:read("a") or ""
   if f then f:close() end
   return s:match("flags[^\n]*%f[%w]" .. flag .. "%f[%W]") ~= nil
 end
-local CORETYPE = os.getenv("OPENBLAS_CORETYPE") or (cpu_has("avx512f") and "SkylakeX" or nil)
+local CORETYPE = os.getenv("SFEW_BENCH_CORETYPE") or (cpu_has("avx512f") and "SkylakeX" or nil)
 local OURS_ENV = CORETYPE and ("OPENBLAS_CORETYPE=" .. CORETYPE .. " ") or ""
+local ENV_CORE = os.getenv("OPENBLAS_CORETYPE") or "detected"
 
 local function capture(cmd)
   local p = io.popen(cmd .. " 2>&1")
@@ -99,8 +101,9 @@ local function ratio(a, b) return (a and b) and ("%.2f"):format(a / b) or "-" en
 emit(("Machine: %s, %d threads; FMA peak (AVX2, measured, %d threads): %.1f GFLOP/s%s")
   :format((capture("grep -m1 'model name' /proc/cpuinfo"):match(":%s*(.-)%s*$") or "?"),
     T, T, peak, peak512 and (" (AVX-512: %.1f)"):format(peak512) or ""))
-emit(("Our OpenBLAS kernels: %s"):format(CORETYPE and (CORETYPE .. " (OPENBLAS_CORETYPE)")
-  or "as OpenBLAS detects them"))
+emit(("Our OpenBLAS kernels: %s"):format(CORETYPE and (CORETYPE .. " (OPENBLAS_CORETYPE="
+  .. CORETYPE .. " for our workers; the environment has " .. ENV_CORE .. ")")
+  or ENV_CORE))
 emit(("Date: %s; peer: %s"):format(os.date("!%Y-%m-%d %H:%M UTC"), have_torch
   and ("PyTorch " .. torch_version .. " (Debian python3-torch), " .. T .. " threads")
   or "PyTorch missing (make bench-deps installs python3-torch): our numbers only"))
@@ -129,7 +132,8 @@ for _, c in ipairs(combos) do
   row(("infer (%d,%d) N=169"):format(c1, c2), measure("infer", c1, c2, 169, true), f * 169)
 end
 if CORETYPE then -- the same without the forced kernels, for comparison
-  row("full (16,32), OpenBLAS's own choice", measure("full", 16, 32, 676, false, ""),
+  row(("full (16,32), OpenBLAS %s kernels"):format(ENV_CORE),
+    measure("full", 16, 32, 676, false, ""),
     3 * fwd_flops(16, 32) * 1e-9 * 676)
 end
 do -- per-epoch times here are tiny: shown in milliseconds
