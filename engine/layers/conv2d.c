@@ -195,9 +195,10 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
     for (int64_t n = n0; n < n1; n++) {
         const float *go = gout + n * out_img; /* (K, OH*OW) */
         sfew_im2col(g, in + n * in_img, col);
-        /* grad_weight (K, C*k*k) += grad_out (K, OH*OW) * col^T */
-        sfew_gemm(0, 1, (int)l->K, (int)ckk, (int)plane, 1.0f, go, (int)plane, col,
-                  (int)plane, 1.0f, gp, (int)ckk);
+        /* grad_weight^T (C*k*k, K) += col (C*k*k, OH*OW) * grad_out^T: transposed, because
+         * OpenBLAS runs this shape (the long side as M) faster than the (K, C*k*k) one */
+        sfew_gemm(0, 1, (int)ckk, (int)l->K, (int)plane, 1.0f, col, (int)plane, go,
+                  (int)plane, 1.0f, gp, (int)l->K);
         for (int64_t k = 0; k < l->K; k++)
             gp[l->K * ckk + k] += plane_sum(go + k * plane, plane);
         if (!gin)
@@ -247,9 +248,10 @@ sfew_status sfew_conv2d_backward(sfew_conv2d *l, const sfew_tensor *in,
     sfew_parallel(P, backward_job, &j);
     sfew_blas_threads(old);
     for (int p = 0; p < P; p++) { /* fixed order: deterministic sums */
-        const float *gp = l->part_grads->data + p * gshape[1];
-        for (int64_t i = 0; i < l->K * ckk; i++)
-            l->grad_weight->data[i] += gp[i];
+        const float *gp = l->part_grads->data + p * gshape[1]; /* (C*k*k, K), transposed */
+        for (int64_t k = 0; k < l->K; k++)
+            for (int64_t r = 0; r < ckk; r++)
+                l->grad_weight->data[k * ckk + r] += gp[r * l->K + k];
         for (int64_t k = 0; l->grad_bias && k < l->K; k++)
             l->grad_bias->data[k] += gp[l->K * ckk + k];
     }
