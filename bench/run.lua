@@ -22,7 +22,7 @@ local peak_exe = os.getenv("SFEW_PEAK") or (exe:match("^(.*)/[^/]*$") or ".") ..
 local T = opts.threads
 local TORCH_ENV = "OMP_NUM_THREADS=" .. T .. " "
 local TUNED_ENV = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "
-local PY = "/usr/bin/python3"
+local PY = os.getenv("SFEW_BENCH_PYTHON") or "/usr/bin/python3" -- Debian's, with python3-torch
 
 -- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and runs its Haswell (AVX2) kernels
 -- there (this machine's environment also sets OPENBLAS_CORETYPE=Haswell). On a CPU with
@@ -91,8 +91,13 @@ local function fwd_flops(c1, c2)
 end
 
 local peak_out = capture(peak_exe .. " " .. T)
+-- The machine's peak is T cores' worth: T x the one-thread figure when other jobs keep the
+-- T-thread run from having every core (the cores are alike).
 local peak = tonumber(peak_out:match("peak %d+ (%S+)")) or error("peak: " .. peak_out)
+local peak1 = tonumber(peak_out:match("peak1 (%S+)")) or 0
 local peak512 = tonumber(peak_out:match("peak512 %d+ (%S+)"))
+if peak512 and peak1 * T > peak then peak512 = peak512 * peak1 * T / peak end
+peak = math.max(peak, peak1 * T)
 local lines = {}
 local function emit(s) print(s); lines[#lines + 1] = s end
 local function fmt(x, f) return x and (f or "%.3f"):format(x) or "-" end
