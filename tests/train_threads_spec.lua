@@ -1,5 +1,6 @@
 -- sfew.train with threads: the same seed and thread count give the same weights, bit for
--- bit; a different thread count only changes the order of the weight-gradient sums.
+-- bit; a different thread count only changes the order of the weight-gradient sums. And
+-- the buffers a step keeps for the next one.
 local nn = require "sfew.nn"
 local train = require "sfew.train"
 local tensor = require "sfew.tensor"
@@ -48,6 +49,21 @@ describe("sfew.train", function()
         assert.is_true(math.abs(a[i] - b[i]) <= 1e-4 * (1 + math.abs(a[i])),
           ("weight %d: %g vs %g"):format(i, a[i], b[i]))
       end
+    end)
+  end)
+
+  describe(".step buffers", function()
+    it("keeps the net's buffers by default and frees them with keep = false", function()
+      local rng = sys.rng(2)
+      local net = nn.Sequential { nn.Linear(3, 4, {rng = rng}), nn.ReLU(), nn.Linear(4, 2) }
+      local x, y = tensor.rand({5, 3}, rng), tensor.new({5}, {1, 2, 1, 2, 1})
+      local opt = optim.SGD(net:parameters(), {lr = 0.1})
+      local crit = nn.CrossEntropyLoss()
+      local a = train.step(net, crit, opt, x, y)
+      assert.is_not_nil(next(net._bufs))
+      local b = train.step(net, crit, opt, x, y, {keep = false})
+      assert.is_nil(next(net._bufs))
+      assert.is_true(b < a)
     end)
   end)
 end)

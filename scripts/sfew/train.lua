@@ -67,7 +67,8 @@ function M.step(net, criterion, opt, x, y, opts)
 end
 
 -- Mean loss and accuracy (fraction of rows whose largest output is the label; nil for
--- criteria without classes, such as MSELoss), chunked, in evaluate mode.
+-- criteria without classes, such as MSELoss), chunked, in evaluate mode. Keeps the net's
+-- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
   local chunk = check_args("evaluate", net, criterion, x, y, opts, 3)
   local N, total, hits = x:size(1), 0, 0
@@ -79,7 +80,7 @@ function M.evaluate(net, criterion, x, y, opts)
     if criterion.correct then hits = hits + criterion:correct(out, yc) end
     if not rawequal(out, xc) then out:free() end
   end)
-  if net.clear then net:clear() end
+  if net.clear and (opts or {}).keep == false then net:clear() end
   if was_training then net:train() end
   return total / N, criterion.correct and hits / N or nil
 end
