@@ -195,7 +195,7 @@ if opts.write then
   local f = assert(io.open(path))
   local doc = f:read("a")
   f:close()
-  local cmd = "make bench (" .. table.concat(arg, " ") .. ")"
+  local cmd = 'make bench BENCH_ARGS="' .. table.concat(arg, " ") .. '"'
   local block = "<!-- bench:begin -->\nCommand: `" .. cmd .. "`\n\n" .. table.concat(lines, "\n")
     .. "\n<!-- bench:end -->"
   doc = doc:gsub("<!%-%- bench:begin %-%->.-<!%-%- bench:end %-%->", function() return block end)
