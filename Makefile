@@ -36,7 +36,7 @@ DEPFILES    := $(ENGINE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps run test test-plain test-asan asan lint bench fuzz memcheck install \
+.PHONY: all deps run test test-plain test-asan asan lint bench bench-deps fuzz memcheck install \
         uninstall clean check-deps
 
 all: check-deps $(BUILD)/sfewlua $(BUILD)/sfew.so
@@ -113,8 +113,18 @@ lint:
 run: all
 	@$(BUILD)/sfewlua tools/run.lua $(ARGS)
 
-bench: all
-	@$(BUILD)/sfewlua bench/run.lua
+# Benchmarks against PyTorch (bench/README.md); BENCH_ARGS="--quick" for a short run.
+bench: all $(BUILD)/peak
+	@$(BUILD)/sfewlua bench/run.lua $(BENCH_ARGS)
+
+# The FMA peak microbenchmark: the one file built with -mavx2 -mfma.
+$(BUILD)/peak: bench/peak.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 -Wall -Wextra -Wpedantic -O2 -mavx2 -mfma -fopenmp $< -o $@
+
+# Optional: the PyTorch peer for `make bench` (never needed by test or run).
+bench-deps:
+	@bash tools/deps.sh python3-torch
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sfewlua

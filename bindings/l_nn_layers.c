@@ -172,6 +172,21 @@ static int pool_forward(lua_State *L)
     return 1;
 }
 
+/* pool:forward_relu(x [, dst]): pools ReLU(x) in one pass (Sequential fuses ReLU, MaxPool2d
+ * with it); the next backward gives the gradient before the ReLU. */
+static int pool_forward_relu(lua_State *L)
+{
+    sfew_maxpool2d *l = check_pool(L, 1);
+    sfew_tensor *x = check_tensor(L, 2);
+    sfew_err e;
+    sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
+    if (st)
+        return lnn_error(L, 2, st, &e);
+    if ((st = sfew_maxpool2d_forward_relu(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
+        return lnn_error(L, 2, st, &e);
+    return 1;
+}
+
 static int pool_backward(lua_State *L)
 {
     sfew_maxpool2d *l = check_pool(L, 1);
@@ -335,4 +350,5 @@ const luaL_Reg lnn_conv2d_methods[] = {
     {"forward", conv_forward}, {"backward", conv_backward}, {"set_params", param_set},
     {"set_mask", conv_set_mask}, {"mask", conv_mask}, {NULL, NULL}};
 const luaL_Reg lnn_maxpool2d_methods[] = {
-    {"forward", pool_forward}, {"backward", pool_backward}, {NULL, NULL}};
+    {"forward", pool_forward}, {"forward_relu", pool_forward_relu},
+    {"backward", pool_backward}, {NULL, NULL}};

@@ -1,5 +1,5 @@
 /* Conv2d: im2col + sfew_gemm per image, images split into P contiguous parts run by
- * OpenMP threads. Each part owns an im2col buffer and, in backward, its own parameter
+ * threads (parallel.h). Each part owns an im2col buffer and, in backward, its own parameter
  * gradient buffer; the parts are summed in a fixed order so results do not depend on
  * scheduling. BLAS runs single-threaded inside the parallel region (we already use every
  * thread; nested BLAS threads would oversubscribe the cores). */
@@ -11,6 +11,7 @@
 
 #include "../gemm.h"
 #include "im2col.h"
+#include "parallel.h"
 #include "params.h"
 
 sfew_status sfew_conv2d_create(int64_t C, int64_t K, int64_t k, int64_t stride,
@@ -114,6 +115,36 @@ static void apply_mask(const sfew_conv2d *l, sfew_tensor *t)
             memset(t->data + k * row, 0, (size_t)row * sizeof(float));
 }
 
+/* One call's shared state; part p takes images [N*p/P, N*(p+1)/P) and its own slices of
+ * l->cols and l->part_grads. forward: a = in, b = out; backward: a = in, b = grad_out,
+ * gin = grad_in (NULL when not wanted). */
+typedef struct conv_job {
+    const sfew_conv2d *l;
+    const sfew_conv_geom *g;
+    const float *a;
+    float *b;
+    float *gin;
+    int64_t N;
+} conv_job;
+
+static void forward_part(void *ctx, int p, int P)
+{
+    conv_job *j = ctx;
+    const sfew_conv2d *l = j->l;
+    int64_t ckk = l->C * l->k * l->k, plane = j->g->OH * j->g->OW;
+    int64_t in_img = l->C * j->g->H * j->g->W, out_img = l->K * plane;
+    float *col = l->cols->data + p * ckk * plane; /* (C*k*k, OH*OW) */
+    for (int64_t n = j->N * p / P; n < j->N * (p + 1) / P; n++) {
+        float *y = j->b + n * out_img; /* (K, OH*OW) */
+        sfew_im2col(j->g, j->a + n * in_img, col);
+        for (int64_t k = 0; l->bias && k < l->K; k++)
+            for (int64_t i = 0; i < plane; i++)
+                y[k * plane + i] = l->bias->data[k];
+        sfew_gemm(0, 0, (int)l->K, (int)plane, (int)ckk, 1.0f, l->weight->data, (int)ckk,
+                  col, (int)plane, l->bias ? 1.0f : 0.0f, y, (int)plane);
+    }
+}
+
 sfew_status sfew_conv2d_forward(sfew_conv2d *l, const sfew_tensor *in, sfew_tensor *out,
                                 int threads, sfew_err *err)
 {
@@ -129,23 +160,27 @@ sfew_status sfew_conv2d_forward(sfew_conv2d *l, const sfew_tensor *in, sfew_tens
         return st;
     apply_mask(l, l->weight);
     sfew_conv_geom g = geom_of(l, in, oh, ow);
-    int64_t in_img = l->C * g.H * g.W, out_img = l->K * plane;
+    conv_job j = {l, &g, in->data, out->data, NULL, N};
     int old = sfew_blas_threads(1);
-#pragma omp parallel for num_threads(P) schedule(static, 1)
-    for (int p = 0; p < P; p++) {
-        float *col = l->cols->data + p * ckk * plane; /* (C*k*k, OH*OW) */
-        for (int64_t n = N * p / P; n < N * (p + 1) / P; n++) {
-            float *y = out->data + n * out_img; /* (K, OH*OW) */
-            sfew_im2col(&g, in->data + n * in_img, col);
-            for (int64_t k = 0; l->bias && k < l->K; k++)
-                for (int64_t i = 0; i < plane; i++)
-                    y[k * plane + i] = l->bias->data[k];
-            sfew_gemm(0, 0, (int)l->K, (int)plane, (int)ckk, 1.0f, l->weight->data, (int)ckk,
-                      col, (int)plane, l->bias ? 1.0f : 0.0f, y, (int)plane);
-        }
-    }
+    sfew_parallel(P, forward_part, &j);
     sfew_blas_threads(old);
     return SFEW_OK;
+}
+
+/* Sum of n values in 8 float lanes (vectorisable, fixed order), then in double. */
+static float plane_sum(const float *x, int64_t n)
+{
+    float lane[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            lane[j] += x[i + j];
+    double s = 0.0;
+    for (int j = 0; j < 8; j++)
+        s += lane[j];
+    for (; i < n; i++)
+        s += x[i];
+    return (float)s;
 }
 
 /* One part's share of backward: images [n0, n1) into its gradient buffer gp
@@ -160,15 +195,12 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
     for (int64_t n = n0; n < n1; n++) {
         const float *go = gout + n * out_img; /* (K, OH*OW) */
         sfew_im2col(g, in + n * in_img, col);
-        /* grad_weight (K, C*k*k) += grad_out (K, OH*OW) * col^T */
-        sfew_gemm(0, 1, (int)l->K, (int)ckk, (int)plane, 1.0f, go, (int)plane, col,
-                  (int)plane, 1.0f, gp, (int)ckk);
-        for (int64_t k = 0; k < l->K; k++) {
-            double s = 0.0;
-            for (int64_t i = 0; i < plane; i++)
-                s += go[k * plane + i];
-            gp[l->K * ckk + k] += (float)s;
-        }
+        /* grad_weight^T (C*k*k, K) += col (C*k*k, OH*OW) * grad_out^T: transposed, because
+         * OpenBLAS runs this shape (the long side as M) faster than the (K, C*k*k) one */
+        sfew_gemm(0, 1, (int)ckk, (int)l->K, (int)plane, 1.0f, col, (int)plane, go,
+                  (int)plane, 1.0f, gp, (int)l->K);
+        for (int64_t k = 0; k < l->K; k++)
+            gp[l->K * ckk + k] += plane_sum(go + k * plane, plane);
         if (!gin)
             continue;
         /* col (C*k*k, OH*OW) = W^T (C*k*k, K) * grad_out, then folded into grad_in */
@@ -177,6 +209,15 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
         memset(gin + n * in_img, 0, (size_t)in_img * sizeof *gin);
         sfew_col2im(g, col, gin + n * in_img);
     }
+}
+
+static void backward_job(void *ctx, int p, int P)
+{
+    conv_job *j = ctx;
+    int64_t ckk = j->l->C * j->l->k * j->l->k, plane = j->g->OH * j->g->OW;
+    int64_t gsize = j->l->K * ckk + j->l->K;
+    backward_part(j->l, j->g, j->a, j->b, j->gin, j->l->cols->data + p * ckk * plane,
+                  j->l->part_grads->data + p * gsize, j->N * p / P, j->N * (p + 1) / P);
 }
 
 sfew_status sfew_conv2d_backward(sfew_conv2d *l, const sfew_tensor *in,
@@ -201,17 +242,16 @@ sfew_status sfew_conv2d_backward(sfew_conv2d *l, const sfew_tensor *in,
         (grad_in && (st = sfew_tensor_resize(grad_in, 4, in->shape, err))))
         return st;
     sfew_conv_geom g = geom_of(l, in, oh, ow);
+    conv_job j = {l, &g, in->data, grad_out->data, grad_in ? grad_in->data : NULL,
+                  N};
     int old = sfew_blas_threads(1);
-#pragma omp parallel for num_threads(P) schedule(static, 1)
-    for (int p = 0; p < P; p++)
-        backward_part(l, &g, in->data, grad_out->data, grad_in ? grad_in->data : NULL,
-                      l->cols->data + p * ckk * plane, l->part_grads->data + p * gshape[1],
-                      N * p / P, N * (p + 1) / P);
+    sfew_parallel(P, backward_job, &j);
     sfew_blas_threads(old);
     for (int p = 0; p < P; p++) { /* fixed order: deterministic sums */
-        const float *gp = l->part_grads->data + p * gshape[1];
-        for (int64_t i = 0; i < l->K * ckk; i++)
-            l->grad_weight->data[i] += gp[i];
+        const float *gp = l->part_grads->data + p * gshape[1]; /* (C*k*k, K), transposed */
+        for (int64_t k = 0; k < l->K; k++)
+            for (int64_t r = 0; r < ckk; r++)
+                l->grad_weight->data[k * ckk + r] += gp[r * l->K + k];
         for (int64_t k = 0; l->grad_bias && k < l->K; k++)
             l->grad_bias->data[k] += gp[l->K * ckk + k];
     }

@@ -49,6 +49,17 @@ void sfew_im2col(const sfew_conv_geom *g, const float *img, float *col)
             }
 }
 
+/* d += s over n floats, in blocks of 8 that -O2 turns into one vector add each. */
+static void add_row(float *restrict d, const float *restrict s, int64_t n)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++)
+            d[i + j] += s[i + j];
+    for (; i < n; i++)
+        d[i] += s[i];
+}
+
 void sfew_col2im(const sfew_conv_geom *g, const float *col, float *img)
 {
     int64_t plane = g->OH * g->OW;
@@ -64,8 +75,11 @@ void sfew_col2im(const sfew_conv_geom *g, const float *col, float *img)
                         continue;
                     const float *row = srcp + oh * g->OW;
                     float *dst = img + (c * g->H + ih) * g->W + lo * g->stride - g->pad + kj;
-                    for (int64_t ow = lo; ow < hi; ow++)
-                        dst[(ow - lo) * g->stride] += row[ow];
+                    if (g->stride == 1)
+                        add_row(dst, row + lo, hi - lo);
+                    else
+                        for (int64_t ow = lo; ow < hi; ow++)
+                            dst[(ow - lo) * g->stride] += row[ow];
                 }
             }
 }

@@ -1,4 +1,7 @@
-/* Fully connected layer on sfew_gemm. */
+/* Fully connected layer on sfew_gemm. Products under SMALL multiply-adds run on one BLAS
+ * thread: waking OpenBLAS's pool for them costs more than it saves, and its idle workers
+ * then spin in sched_yield (34000 calls in three training steps of the paper's CNN),
+ * taking the cores the conv layers' threads need. */
 #include "linear.h"
 
 #include <math.h>
@@ -61,6 +64,20 @@ sfew_status sfew_linear_check(const sfew_linear *l, const sfew_tensor *in, sfew_
     return SFEW_OK;
 }
 
+#define SMALL ((int64_t)1 << 26)
+
+/* Sets OpenBLAS to one thread for a small product; returns the setting to restore. */
+static int blas_for(int64_t M, int64_t N, int64_t K)
+{
+    return M * N * K < SMALL ? sfew_blas_threads(1) : 0;
+}
+
+static void blas_restore(int old)
+{
+    if (old > 0)
+        sfew_blas_threads(old);
+}
+
 sfew_status sfew_linear_forward(sfew_linear *l, const sfew_tensor *in, sfew_tensor *out,
                                 sfew_err *err)
 {
@@ -76,8 +93,10 @@ sfew_status sfew_linear_forward(sfew_linear *l, const sfew_tensor *in, sfew_tens
         for (int n = 0; n < N; n++)
             for (int o = 0; o < O; o++)
                 y[(int64_t)n * O + o] = l->bias->data[o];
+    int old = blas_for(N, O, I);
     sfew_gemm(0, 1, N, O, I, 1.0f, in->data, I, l->weight->data, I, l->bias ? 1.0f : 0.0f, y,
               O);
+    blas_restore(old);
     return SFEW_OK;
 }
 
@@ -97,6 +116,7 @@ sfew_status sfew_linear_backward(sfew_linear *l, const sfew_tensor *in,
     if (grad_in && (st = sfew_tensor_resize(grad_in, 2, in->shape, err)))
         return st;
     const float *g = grad_out->data; /* (N, O) */
+    int old = blas_for(N, O, I);
     /* grad_weight (O, I) += grad_out^T (O, N) * in (N, I) */
     sfew_gemm(1, 0, O, I, N, 1.0f, g, O, in->data, I, 1.0f, l->grad_weight->data, I);
     if (l->grad_bias)
@@ -105,6 +125,7 @@ sfew_status sfew_linear_backward(sfew_linear *l, const sfew_tensor *in,
                 l->grad_bias->data[o] += g[(int64_t)n * O + o];
     if (grad_in) /* (N, I) = grad_out (N, O) * W (O, I) */
         sfew_gemm(0, 0, N, I, O, 1.0f, g, O, l->weight->data, I, 0.0f, grad_in->data, I);
+    blas_restore(old);
     return SFEW_OK;
 }
 

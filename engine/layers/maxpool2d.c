@@ -1,5 +1,7 @@
-/* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels). */
+/* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels), and
+ * the same fused with the ReLU before it (one pass over the big conv output, not three). */
 #include "maxpool2d.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -73,15 +75,76 @@ static void pool_plane(const sfew_maxpool2d *l, const float *x, int64_t H, int64
         }
 }
 
-sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
-                                   int threads, sfew_err *err)
+/* Pools ReLU of one plane: the running maximum starts at 0, so only a strictly positive
+ * value (the first of equal ones, as the unfused pool picks) takes the window. */
+static void pool_plane_relu(const sfew_maxpool2d *l, const float *x, int64_t W, float *y,
+                            int32_t *idx, int64_t OH, int64_t OW)
 {
+    int64_t k = l->k, s = l->stride;
+    for (int64_t oh = 0; oh < OH; oh++)
+        for (int64_t ow = 0; ow < OW; ow++) {
+            int64_t best = -1;
+            float m = 0.0f;
+            const float *win = x + oh * s * W + ow * s;
+            for (int64_t i = 0; i < k; i++)
+                for (int64_t j = 0; j < k; j++)
+                    if (win[i * W + j] > m) {
+                        m = win[i * W + j];
+                        best = (oh * s + i) * W + ow * s + j;
+                    }
+            y[oh * OW + ow] = m;
+            idx[oh * OW + ow] = (int32_t)best;
+        }
+}
+
+/* A pass over planes [lo, hi): forward reads a (N, C, H, W) into b (N, C, OH, OW); backward
+ * reads a = grad_out and writes b = grad_in. */
+typedef struct pool_job {
+    sfew_maxpool2d *l;
+    const sfew_tensor *a;
+    sfew_tensor *b;
     int64_t oh, ow;
-    sfew_status st = sfew_maxpool2d_check(l, in, &oh, &ow, err);
+    int relu; /* forward: pool ReLU(a) */
+} pool_job;
+
+static void forward_planes(void *ctx, int64_t lo, int64_t hi)
+{
+    pool_job *j = ctx;
+    int64_t H = j->a->shape[2], W = j->a->shape[3], o = j->oh * j->ow;
+    for (int64_t p = lo; p < hi; p++) {
+        if (j->relu)
+            pool_plane_relu(j->l, j->a->data + p * H * W, W, j->b->data + p * o,
+                            j->l->argmax + p * o, j->oh, j->ow);
+        else
+            pool_plane(j->l, j->a->data + p * H * W, H, W, j->b->data + p * o,
+                       j->l->argmax + p * o, j->oh, j->ow);
+    }
+}
+
+static void backward_planes(void *ctx, int64_t lo, int64_t hi)
+{
+    pool_job *j = ctx;
+    int64_t HW = j->b->shape[2] * j->b->shape[3], o = j->oh * j->ow;
+    for (int64_t p = lo; p < hi; p++) {
+        float *gi = j->b->data + p * HW;
+        const float *go = j->a->data + p * o;
+        const int32_t *idx = j->l->argmax + p * o;
+        memset(gi, 0, (size_t)HW * sizeof *gi);
+        for (int64_t i = 0; i < o; i++)
+            if (idx[i] >= 0)
+                gi[idx[i]] += go[i];
+    }
+}
+
+/* Sizes out and the argmax cache for in; the shared start of both forwards. */
+static sfew_status prepare(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
+                           int64_t *oh, int64_t *ow, sfew_err *err)
+{
+    sfew_status st = sfew_maxpool2d_check(l, in, oh, ow, err);
     if (st)
         return st;
-    int64_t planes = in->shape[0] * in->shape[1], H = in->shape[2], W = in->shape[3];
-    int64_t oshape[4] = {in->shape[0], in->shape[1], oh, ow}, n = planes * oh * ow;
+    int64_t planes = in->shape[0] * in->shape[1];
+    int64_t oshape[4] = {in->shape[0], in->shape[1], *oh, *ow}, n = planes * *oh * *ow;
     if (n > l->argmax_cap) {
         int32_t *a = calloc((size_t)n, sizeof *a);
         if (!a)
@@ -95,10 +158,32 @@ sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfe
         return st;
     l->ndim_in = 4;
     memcpy(l->in_shape, in->shape, sizeof l->in_shape);
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t p = 0; p < planes; p++)
-        pool_plane(l, in->data + p * H * W, H, W, out->data + p * oh * ow,
-                   l->argmax + p * oh * ow, oh, ow);
+    return SFEW_OK;
+}
+
+sfew_status sfew_maxpool2d_forward_relu(sfew_maxpool2d *l, const sfew_tensor *in,
+                                        sfew_tensor *out, int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    sfew_status st = prepare(l, in, out, &oh, &ow, err);
+    if (st)
+        return st;
+    pool_job j = {l, in, out, oh, ow, 1};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->shape[0] * in->shape[1],
+                        forward_planes, &j);
+    return SFEW_OK;
+}
+
+sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
+                                   int threads, sfew_err *err)
+{
+    int64_t oh, ow;
+    sfew_status st = prepare(l, in, out, &oh, &ow, err);
+    if (st)
+        return st;
+    pool_job j = {l, in, out, oh, ow, 0};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->shape[0] * in->shape[1],
+                        forward_planes, &j);
     return SFEW_OK;
 }
 
@@ -114,7 +199,7 @@ sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
     if (l->ndim_in != 4 || memcmp(l->in_shape, in->shape, sizeof l->in_shape) != 0)
         return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d backward: input %s is not the one of "
                          "the last forward", sfew_shape_str(in->ndim, in->shape, buf, 96));
-    int64_t planes = in->shape[0] * in->shape[1], HW = in->shape[2] * in->shape[3];
+    int64_t planes = in->shape[0] * in->shape[1];
     if (grad_out->ndim != 4 || grad_out->shape[0] != in->shape[0] ||
         grad_out->shape[1] != in->shape[1] || grad_out->shape[2] != oh ||
         grad_out->shape[3] != ow)
@@ -124,14 +209,7 @@ sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
                          (long long)oh, (long long)ow);
     if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
         return st;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t p = 0; p < planes; p++) {
-        float *gi = grad_in->data + p * HW;
-        const float *go = grad_out->data + p * oh * ow;
-        const int32_t *idx = l->argmax + p * oh * ow;
-        memset(gi, 0, (size_t)HW * sizeof *gi);
-        for (int64_t i = 0; i < oh * ow; i++)
-            gi[idx[i]] += go[i];
-    }
+    pool_job j = {l, grad_out, grad_in, oh, ow, 0};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), planes, backward_planes, &j);
     return SFEW_OK;
 }

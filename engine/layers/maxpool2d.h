@@ -24,8 +24,13 @@ sfew_status sfew_maxpool2d_check(const sfew_maxpool2d *l, const sfew_tensor *in,
  * NaN wins, as in PyTorch). Planes run in parallel on up to `threads` threads. */
 sfew_status sfew_maxpool2d_forward(sfew_maxpool2d *l, const sfew_tensor *in, sfew_tensor *out,
                                    int threads, sfew_err *err);
+/* Pools ReLU(in) without writing ReLU(in) anywhere: out = max(0, window max), and a window
+ * with no positive value caches argmax -1 (no gradient). Equal to ReLU then forward, and
+ * the following backward then gives the gradient with respect to in before the ReLU. */
+sfew_status sfew_maxpool2d_forward_relu(sfew_maxpool2d *l, const sfew_tensor *in,
+                                        sfew_tensor *out, int threads, sfew_err *err);
 /* Overwrites grad_in (resized to in's shape): each grad_out entry goes to its window's
- * argmax. in must have the shape of the last forward's input. */
+ * argmax (nowhere for -1). in must have the shape of the last forward's input. */
 sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
                                     const sfew_tensor *grad_out, sfew_tensor *grad_in,
                                     int threads, sfew_err *err);

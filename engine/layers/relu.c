@@ -1,7 +1,30 @@
-/* ReLU: forward and backward element-wise loops, parallel with OpenMP. */
+/* ReLU: forward and backward element-wise loops, parallel over ranges (parallel.h). */
 #include "relu.h"
+#include "parallel.h"
 
 #include <math.h>
+#include <stddef.h>
+
+/* One element-wise pass: x the input, g the gradient (backward only), y the result. */
+typedef struct ew {
+    const float *x, *g;
+    float *y;
+} ew;
+
+static void fwd_range(void *ctx, int64_t lo, int64_t hi)
+{
+    ew *c = ctx;
+    for (int64_t i = lo; i < hi; i++)
+        c->y[i] = c->x[i] > 0.0f ? c->x[i] : 0.0f;
+}
+
+static void bwd_range(void *ctx, int64_t lo, int64_t hi)
+{
+    ew *c = ctx;
+    for (int64_t i = lo; i < hi; i++) {
+        c->y[i] = c->x[i] > 0.0f ? c->g[i] : 0.0f;
+    }
+}
 
 sfew_status sfew_relu_forward(const sfew_tensor *in, sfew_tensor *out, int threads,
                               sfew_err *err)
@@ -9,11 +32,8 @@ sfew_status sfew_relu_forward(const sfew_tensor *in, sfew_tensor *out, int threa
     sfew_status st;
     if (out != in && (st = sfew_tensor_resize(out, in->ndim, in->shape, err)))
         return st;
-    const float *x = in->data;
-    float *y = out->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t i = 0; i < in->numel; i++)
-        y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    ew c = {in->data, NULL, out->data};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, fwd_range, &c);
     return SFEW_OK;
 }
 
@@ -36,11 +56,7 @@ sfew_status sfew_relu_backward(const sfew_tensor *in, const sfew_tensor *grad_ou
         return st;
     if (grad_in != grad_out && (st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err)))
         return st;
-    const float *x = in->data, *g = grad_out->data;
-    float *gi = grad_in->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t i = 0; i < in->numel; i++) {
-        gi[i] = x[i] > 0.0f ? g[i] : 0.0f;
-    }
+    ew c = {in->data, grad_out->data, grad_in->data};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, bwd_range, &c);
     return SFEW_OK;
 }

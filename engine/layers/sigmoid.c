@@ -1,7 +1,31 @@
-/* Sigmoid: forward and backward element-wise loops, parallel with OpenMP. */
+/* Sigmoid: forward and backward element-wise loops, parallel over ranges (parallel.h). */
 #include "sigmoid.h"
+#include "parallel.h"
 
 #include <math.h>
+#include <stddef.h>
+
+/* One element-wise pass: x the input, g the gradient (backward only), y the result. */
+typedef struct ew {
+    const float *x, *g;
+    float *y;
+} ew;
+
+static void fwd_range(void *ctx, int64_t lo, int64_t hi)
+{
+    ew *c = ctx;
+    for (int64_t i = lo; i < hi; i++)
+        c->y[i] = 1.0f / (1.0f + expf(-c->x[i]));
+}
+
+static void bwd_range(void *ctx, int64_t lo, int64_t hi)
+{
+    ew *c = ctx;
+    for (int64_t i = lo; i < hi; i++) {
+        float s = 1.0f / (1.0f + expf(-c->x[i]));
+        c->y[i] = c->g[i] * s * (1.0f - s);
+    }
+}
 
 sfew_status sfew_sigmoid_forward(const sfew_tensor *in, sfew_tensor *out, int threads,
                                  sfew_err *err)
@@ -9,11 +33,8 @@ sfew_status sfew_sigmoid_forward(const sfew_tensor *in, sfew_tensor *out, int th
     sfew_status st;
     if (out != in && (st = sfew_tensor_resize(out, in->ndim, in->shape, err)))
         return st;
-    const float *x = in->data;
-    float *y = out->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t i = 0; i < in->numel; i++)
-        y[i] = 1.0f / (1.0f + expf(-x[i]));
+    ew c = {in->data, NULL, out->data};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, fwd_range, &c);
     return SFEW_OK;
 }
 
@@ -36,12 +57,7 @@ sfew_status sfew_sigmoid_backward(const sfew_tensor *in, const sfew_tensor *grad
         return st;
     if (grad_in != grad_out && (st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err)))
         return st;
-    const float *x = in->data, *g = grad_out->data;
-    float *gi = grad_in->data;
-#pragma omp parallel for num_threads(threads < 1 ? 1 : threads) schedule(static)
-    for (int64_t i = 0; i < in->numel; i++) {
-        float s = 1.0f / (1.0f + expf(-x[i]));
-        gi[i] = g[i] * s * (1.0f - s);
-    }
+    ew c = {in->data, grad_out->data, grad_in->data};
+    sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, bwd_range, &c);
     return SFEW_OK;
 }

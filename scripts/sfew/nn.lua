@@ -69,6 +69,7 @@ end
 local invoke = {
   forward = function(m, a, b) return m:forward(a, b) end,
   forward_ = function(m, a) return m:forward_(a) end,
+  forward_relu = function(m, a, b) return m:forward_relu(a, b) end,
   backward = function(m, a, b, c) return m:backward(a, b, c) end,
   backward_ = function(m, a, b) return m:backward_(a, b) end,
 }
@@ -96,10 +97,10 @@ end
 local function release(self)
   local outs = self._outputs
   if not outs then return end
-  local last, bufs = outs[#outs], self._bufset
+  local last, bufs, fused = outs[#outs], self._bufset, self._fused
   for i = 1, #outs - 1 do
     local o = outs[i]
-    if OWNS_RESULT[self._types[i]] and not bufs[o] and not rawequal(o, last)
+    if OWNS_RESULT[self._types[i]] and not fused[i + 1] and not bufs[o] and not rawequal(o, last)
       and not rawequal(o, self._input) then
       o:free()
     end
@@ -113,12 +114,26 @@ local function keep(self, list, i, t)
   return t
 end
 
+-- A ReLU followed by a MaxPool2d runs as one pass of the pool (forward_relu): the ReLU's
+-- output is never written, and the pool's backward already gives the gradient before the
+-- ReLU. fused[i] marks such a pool; the ReLU at i - 1 passes its input through.
+local function fusable(self, i)
+  local nxt = self._modules[i + 1]
+  return self._types[i] == "ReLU" and self._types[i + 1] == "MaxPool2d"
+    and type(nxt) == "userdata" and nxt.forward_relu ~= nil
+end
+
 function Sequential:forward(x)
   release(self)
   local n, types, bufs = #self._modules, self._types, self._bufs
-  local outs, shapes, cur = {}, {}, x
+  local outs, shapes, cur, fused = {}, {}, x, {}
   for i, m in ipairs(self._modules) do
-    if i > 1 and i < n and m.forward_ and FRESH[types[i - 1]] then
+    if fused[i] then
+      cur = i < n and keep(self, bufs, i, call(self, i, "forward_relu", cur, bufs[i]))
+        or call(self, i, "forward_relu", cur)
+    elseif fusable(self, i) then
+      fused[i + 1] = true
+    elseif i > 1 and i < n and m.forward_ and FRESH[types[i - 1]] then
       cur = call(self, i, "forward_", cur) -- ReLU in place on our own buffer
     elseif i < n and FRESH[types[i]] then
       cur = keep(self, bufs, i, call(self, i, "forward", cur, bufs[i]))
@@ -128,7 +143,7 @@ function Sequential:forward(x)
     outs[i] = cur
     shapes[i] = cur:shape()
   end
-  self._outputs, self._input, self._shapes = outs, x, shapes
+  self._outputs, self._input, self._shapes, self._fused = outs, x, shapes, fused
   return cur
 end
 
@@ -140,11 +155,13 @@ function Sequential:backward(x, grad_out, need_input)
   if not outs or #outs ~= n then
     error("Sequential:backward needs a forward on the same input first", 2)
   end
-  local g, owned = grad_out, false -- owned: g is ours to overwrite or free
+  local g, owned, fused = grad_out, false, self._fused -- owned: g is ours to overwrite or free
   for i = n, 1, -1 do
     local input = i == 1 and x or outs[i - 1]
     local m, ng = self._modules[i]
-    if i == 1 and need_input == false and types[1] == "Conv2d" then
+    if fused[i + 1] then
+      ng = g -- this ReLU ran inside the pool after it
+    elseif i == 1 and need_input == false and types[1] == "Conv2d" then
       ng = call(self, i, "backward", input, g, false)
     elseif i > 1 and owned and m.backward_ then
       ng = call(self, i, "backward_", input, g)
@@ -154,7 +171,7 @@ function Sequential:backward(x, grad_out, need_input)
       ng = call(self, i, "backward", input, g)
     end
     if owned and not rawequal(g, ng) and not self._bufset[g] then g:free() end
-    g, owned = ng, OWNS_RESULT[types[i]] or false
+    if not fused[i + 1] then g, owned = ng, OWNS_RESULT[types[i]] or false end
   end
   return g
 end

@@ -41,7 +41,9 @@ end
 
 -- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
 -- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
--- then opt:step(). Returns the mean loss over all rows.
+-- then opt:step(). Returns the mean loss over all rows. The net keeps its intermediate
+-- buffers for the next step (allocating and faulting in ~100 MB again every step costs
+-- more than a tenth of the step); {keep = false} frees them, as net:clear() does.
 function M.step(net, criterion, opt, x, y, opts)
   if type(opt) ~= "table" and type(opt) ~= "userdata" then
     error("bad argument #3 to 'step' (optimiser expected)", 2)
@@ -59,13 +61,14 @@ function M.step(net, criterion, opt, x, y, opts)
     g:free()
     if not rawequal(out, xc) then out:free() end
   end)
-  if net.clear then net:clear() end
+  if net.clear and (opts or {}).keep == false then net:clear() end
   opt:step()
   return total / N
 end
 
 -- Mean loss and accuracy (fraction of rows whose largest output is the label; nil for
--- criteria without classes, such as MSELoss), chunked, in evaluate mode.
+-- criteria without classes, such as MSELoss), chunked, in evaluate mode. Keeps the net's
+-- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
   local chunk = check_args("evaluate", net, criterion, x, y, opts, 3)
   local N, total, hits = x:size(1), 0, 0
@@ -77,7 +80,7 @@ function M.evaluate(net, criterion, x, y, opts)
     if criterion.correct then hits = hits + criterion:correct(out, yc) end
     if not rawequal(out, xc) then out:free() end
   end)
-  if net.clear then net:clear() end
+  if net.clear and (opts or {}).keep == false then net:clear() end
   if was_training then net:train() end
   return total / N, criterion.correct and hits / N or nil
 end
