@@ -3,6 +3,7 @@
 -- Usage: sfewlua bench/run.lua [--quick] [--rounds R] [--reps K] [--threads T] [--write]
 -- --write puts the tables into bench/README.md between the bench markers.
 local opts = { rounds = 3, reps = 2, threads = 2, quick = false, write = false }
+local given = {}
 local i = 1
 while arg[i] do
   local a = arg[i]
@@ -10,11 +11,12 @@ while arg[i] do
   elseif a == "--write" then opts.write = true
   elseif a == "--rounds" or a == "--reps" or a == "--threads" then
     opts[a:sub(3)] = math.tointeger(tonumber(arg[i + 1])) or error("bad value for " .. a)
+    given[a:sub(3)] = true
     i = i + 1
   else error("unknown option " .. a) end
   i = i + 1
 end
-if opts.quick then opts.rounds = 1 end
+if opts.quick and not given.rounds then opts.rounds = 1 end
 
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "bench"
 local exe = arg[-1] or "sfewlua"
@@ -25,16 +27,12 @@ local TUNED_ENV = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "
 local PY = os.getenv("SFEW_BENCH_PYTHON") or "/usr/bin/python3" -- Debian's, with python3-torch
 
 -- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and runs its Haswell (AVX2) kernels
--- there (this machine's environment also sets OPENBLAS_CORETYPE=Haswell). On a CPU with
--- AVX-512 our workers get its SkylakeX kernels, as PyTorch's oneDNN uses AVX-512 there;
--- one row shows our time with the environment's choice. SFEW_BENCH_CORETYPE overrides.
-local function cpu_has(flag)
-  local f = io.open("/proc/cpuinfo")
-  local s = f and f:read("a") or ""
-  if f then f:close() end
-  return s:match("flags[^\n]*%f[%w]" .. flag .. "%f[%W]") ~= nil
-end
-local CORETYPE = os.getenv("SFEW_BENCH_CORETYPE") or (cpu_has("avx512f") and "SkylakeX" or nil)
+-- there; this workplace's environment also sets OPENBLAS_CORETYPE=Haswell, because older
+-- OpenBLAS builds compute wrong results or crash with their own choice on some CPUs. The
+-- headline numbers use the environment's kernels, as `make run` and the experiments do.
+-- SFEW_BENCH_CORETYPE=SkylakeX gives our workers OpenBLAS's AVX-512 kernels instead (as
+-- PyTorch's oneDNN uses AVX-512), with one extra row at the environment's choice.
+local CORETYPE = os.getenv("SFEW_BENCH_CORETYPE")
 local OURS_ENV = CORETYPE and ("OPENBLAS_CORETYPE=" .. CORETYPE .. " ") or ""
 local ENV_CORE = os.getenv("OPENBLAS_CORETYPE") or "detected"
 
