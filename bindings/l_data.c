@@ -191,7 +191,8 @@ static int l_synthesize_faces(lua_State *L)
     o.height = (int)h;
     o.seed = (uint64_t)lsfew_opt_integer(L, 1, "seed", 1);
     o.gray = lsfew_opt_boolean(L, 1, "gray", 0);
-    o.difficulty = (float)lsfew_opt_number(L, 1, "difficulty", 1.0);
+    /* 0.7: the paper's CNN fits the training set and reaches about 63 % on the test set */
+    o.difficulty = (float)lsfew_opt_number(L, 1, "difficulty", 0.7);
     o.noise = (float)lsfew_opt_number(L, 1, "noise", -1.0);
     o.occlusion = (float)lsfew_opt_number(L, 1, "occlusion", -1.0);
     luaL_argcheck(L, o.difficulty >= 0 && o.difficulty <= 5, 1, "difficulty must be in 0..5");

@@ -99,7 +99,7 @@ function F.install(M, core, Dataset)
   end
 
   -- synthesize_faces{dir, n = 850, seed = 1, width = 90, height = 72, gray = false,
-  -- difficulty = 1, noise, occlusion} -> true | nil, message
+  -- difficulty = 0.7, noise, occlusion} -> true | nil, message
   function M.synthesize_faces(opts)
     if type(opts) ~= "table" then
       error("bad argument #1 to 'synthesize_faces' (table expected)", 2)
