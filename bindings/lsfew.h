@@ -62,6 +62,17 @@ const char *lsfew_opt_string(lua_State *L, int t, const char *key, const char *d
  * Pushes the string. */
 void lsfew_tensor_format(lua_State *L, const sfew_tensor *t);
 
+/* Pushes a new zero tensor of the shape, raising a Lua error on failure. */
+sfew_tensor *lsfew_tensor_new_checked(lua_State *L, int ndim, const int64_t *shape);
+/* The constructors (l_tensor_new.c), the start of the sfew.core.tensor table. */
+extern const luaL_Reg lsfew_tensor_new_funcs[];
+
+/* Arithmetic and reductions of tensors (l_tensor_math.c): methods, metamethods and
+ * module functions that luaopen_sfew_core_tensor adds to its tables. */
+extern const luaL_Reg lsfew_tensor_math_methods[];
+extern const luaL_Reg lsfew_tensor_math_meta[];
+extern const luaL_Reg lsfew_tensor_math_funcs[];
+
 /* Module entry points, gathered by the preload table in modules.c. */
 int luaopen_sfew_core_tensor(lua_State *L);
 int luaopen_sfew_core_sys(lua_State *L);
