@@ -47,6 +47,7 @@ local function run_one(o, c1, c2, r, train, test)
     seconds_per_epoch = hist.seconds_per_epoch }
   rec.train_loss, rec.train_acc = sfew.train.evaluate(net, loss_fn, train.x, train.y)
   rec.test_loss, rec.test_acc = sfew.train.evaluate(net, loss_fn, test.x, test.y)
+  rec.confusion = experiment.confusion_matrix(net, test.x, test.y, #test.classes)
   return rec
 end
 
@@ -66,7 +67,7 @@ function M.tabulate(records)
       local xs = {}
       for i, r in ipairs(by[key]) do xs[i] = r[f] end
       local m, s = report.mean_std(xs)
-      row[f] = ("%.4f ± %.4f"):format(m, s)
+      row[f] = #xs > 1 and ("%.4f ± %.4f"):format(m, s) or ("%.4f"):format(m)
     end
     rows[#rows + 1] = row
   end
@@ -105,8 +106,20 @@ function M.run(opts)
   end
   local rows = M.tabulate(records)
   io.write(report.text(rows, columns))
-  local md = "# Channel sweep\n\n" .. report.markdown(rows, columns) ..
-    "\n## Settings\n\n" .. experiment.settings(o)
+  local md = { "# Channel sweep\n\n", report.markdown(rows, columns) }
+  for _, row in ipairs(rows) do -- test-set confusion, summed over the runs
+    local mats = {}
+    for _, r in ipairs(records) do
+      if r.c1 .. "x" .. r.c2 == row.combo and r.confusion then mats[#mats + 1] = r.confusion end
+    end
+    if #mats > 0 then
+      local classes = require("sfew.data").classes
+      md[#md + 1] = ("\n## Confusion on the test set, %s (%d runs)\n\n"):format(row.combo, #mats)
+      md[#md + 1] = report.markdown(experiment.confusion_table(mats, classes))
+    end
+  end
+  md[#md + 1] = "\n## Settings\n\n" .. experiment.settings(o)
+  md = table.concat(md)
   experiment.write(o, config.name, md, records)
   return { records = records, rows = rows, markdown = md }
 end

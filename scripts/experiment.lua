@@ -121,14 +121,30 @@ function M.clone(net)
   return c
 end
 
--- Confusion matrix (true class rows, predicted columns) and per-class accuracy.
-function M.confusion(net, x, y, classes)
+-- Confusion matrix of net on (x, y): counts[true][predicted], k classes.
+function M.confusion_matrix(net, x, y, k)
+  local was_training = net.training
+  net:evaluate()
   local pred = net:forward(x):argmax(2)
-  local k = #classes
+  if was_training ~= false then net:train() end
   local m = {}
   for i = 1, k do m[i] = {} for j = 1, k do m[i][j] = 0 end end
   local yy, pp = y:flat(), pred:flat()
   for i = 1, #yy do m[yy[i]][pp[i]] = m[yy[i]][pp[i]] + 1 end
+  return m
+end
+
+-- A confusion matrix (or the sum of several) as table rows with per-class accuracy.
+function M.confusion_table(matrices, classes)
+  local k = #classes
+  local m = {}
+  for i = 1, k do
+    m[i] = {}
+    for j = 1, k do
+      m[i][j] = 0
+      for _, c in ipairs(matrices) do m[i][j] = m[i][j] + c[i][j] end
+    end
+  end
   local rows = {}
   for i = 1, k do
     local row, total = { class = classes[i] }, 0
@@ -140,6 +156,11 @@ function M.confusion(net, x, y, classes)
   for j = 1, k do cols[#cols + 1] = { classes[j], classes[j]:sub(1, 3) } end
   cols[#cols + 1] = { "accuracy", "accuracy", "%.3f" }
   return rows, cols
+end
+
+-- Confusion matrix (true class rows, predicted columns) and per-class accuracy.
+function M.confusion(net, x, y, classes)
+  return M.confusion_table({ M.confusion_matrix(net, x, y, #classes) }, classes)
 end
 
 -- Writes report.md and results.jsonl under o.out and says where they are.

@@ -4,6 +4,7 @@ local M = {}
 
 local function cell(v, fmt)
   if v == nil then return "" end
+  if v ~= v then return "-" end -- NaN: nothing to measure (e.g. a class with no samples)
   if fmt and type(v) == "number" then return fmt:format(v) end
   if type(v) == "number" and math.type(v) == "float" then return ("%.4g"):format(v) end
   return tostring(v)
