@@ -159,7 +159,8 @@ static int conv_backward(lua_State *L)
     return 1;
 }
 
-static int pool_forward(lua_State *L)
+/* Shared by pool:forward and pool:forward_relu (which pools ReLU(x) in one pass). */
+static int pool_forward_with(lua_State *L, int relu)
 {
     sfew_maxpool2d *l = check_pool(L, 1);
     sfew_tensor *x = check_tensor(L, 2);
@@ -167,25 +168,19 @@ static int pool_forward(lua_State *L)
     sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_maxpool2d_forward(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
+    sfew_tensor *dst = lnn_dest(L, 3, x, NULL);
+    st = relu ? sfew_maxpool2d_forward_relu(l, x, dst, lsfew_threads(L), &e)
+              : sfew_maxpool2d_forward(l, x, dst, lsfew_threads(L), &e);
+    if (st)
         return lnn_error(L, 2, st, &e);
     return 1;
 }
 
+static int pool_forward(lua_State *L) { return pool_forward_with(L, 0); }
+
 /* pool:forward_relu(x [, dst]): pools ReLU(x) in one pass (Sequential fuses ReLU, MaxPool2d
  * with it); the next backward gives the gradient before the ReLU. */
-static int pool_forward_relu(lua_State *L)
-{
-    sfew_maxpool2d *l = check_pool(L, 1);
-    sfew_tensor *x = check_tensor(L, 2);
-    sfew_err e;
-    sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
-    if (st)
-        return lnn_error(L, 2, st, &e);
-    if ((st = sfew_maxpool2d_forward_relu(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
-        return lnn_error(L, 2, st, &e);
-    return 1;
-}
+static int pool_forward_relu(lua_State *L) { return pool_forward_with(L, 1); }
 
 static int pool_backward(lua_State *L)
 {
