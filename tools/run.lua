@@ -5,8 +5,13 @@ local data = sfew.data
 local root = package.sfew_root or "."
 
 local dir = assert(data.default_faces())
-local ds = assert(data.load_default())
-print(("data: %d synthetic faces in %s (%s)"):format(#ds, dir, table.concat(ds.counts, " / ")))
+-- counted from the folders: the experiments decode the images themselves
+local counts, total = {}, 0
+for i, class in ipairs(data.classes) do
+  counts[i] = #assert(data.list_dir(dir .. "/" .. class))
+  total = total + counts[i]
+end
+print(("data: %d synthetic faces in %s (%s)"):format(total, dir, table.concat(counts, " / ")))
 
 local paper = require "experiments.paper"
 local cli = require "cli"

@@ -82,25 +82,23 @@ function M.mask_kernels(conv, list)
   return all
 end
 
--- Outputs of the activation that follows the Linear at net[layer], for input x:
--- patterns x units.
-function M.hidden_activations(net, x, layer)
-  local h = x
-  local _, act_index = next_layer(net, layer, {})
-  local stop = layer + 1
-  for k = layer + 1, #net do
-    if activation_fn[kind(net[k])] then stop = k; break end
-  end
-  for k = 1, stop do h = net[k]:forward(h) end
-  return h, act_index
-end
-
+-- The activation that follows the Linear at net[layer], before any further Linear or
+-- Conv2d: its index and type, or nil.
 local function activation_after(net, layer)
   for k = layer + 1, #net do
     local t = kind(net[k])
-    if activation_fn[t] then return t end
+    if activation_fn[t] then return k, t end
     if t == "Linear" or t == "Conv2d" then return nil end
   end
+end
+
+-- Outputs of the activation that follows the Linear at net[layer] (of the Linear itself
+-- when none does), for input x: patterns x units; and the activation's type.
+function M.hidden_activations(net, x, layer)
+  local stop, act = activation_after(net, layer)
+  local h = x
+  for k = 1, stop or layer do h = net[k]:forward(h) end
+  return h, act
 end
 
 -- Removes hidden unit `unit` of the Linear at net[layer] and its column in the next
@@ -174,8 +172,7 @@ function M.min_angle(angles, dead)
 end
 
 local function analyse(net, x, layer, opts)
-  local acts = M.hidden_activations(net, x, layer)
-  local act = activation_after(net, layer)
+  local acts, act = M.hidden_activations(net, x, layer)
   local center = opts.center or activation_center[act] or 0.5
   local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
   return acts, angles, dead, act
