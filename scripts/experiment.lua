@@ -126,7 +126,7 @@ function M.confusion_matrix(net, x, y, k)
   local was_training = net.training
   net:evaluate()
   local pred = net:forward(x):argmax(2)
-  if was_training ~= false then net:train() end
+  if was_training then net:train() end
   local m = {}
   for i = 1, k do m[i] = {} for j = 1, k do m[i][j] = 0 end end
   local yy, pp = y:flat(), pred:flat()
