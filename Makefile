@@ -36,7 +36,7 @@ DEPFILES    := $(ENGINE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps run test test-plain test-asan asan lint bench bench-deps fuzz memcheck install \
+.PHONY: all deps run test test-plain test-asan test-engine asan lint bench bench-deps fuzz memcheck install \
         uninstall clean check-deps
 
 all: check-deps $(BUILD)/sfewlua $(BUILD)/sfew.so
@@ -64,11 +64,21 @@ check-deps:
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SANITIZE="$(ASAN_FLAGS)" \
-		build-asan/sfewlua build-asan/sfew.so
+		build-asan/sfewlua build-asan/sfew.so build-asan/engine_test
+
+# The engine's C test program (tests/engine/): layers and optimiser options against the
+# PyTorch fixtures, before their Lua bindings exist. It reads the Lua fixtures with Lua.
+ENGINE_TEST_SRC := $(sort $(wildcard tests/engine/*.c))
+$(BUILD)/engine_test: $(ENGINE_TEST_SRC:%.c=$(BUILD)/obj/%.o) $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS) $(ENGINE_LIBS)
+
+test-engine: all asan $(BUILD)/engine_test
+	@$(BUILD)/engine_test tests/fixtures/torch
+	@build-asan/engine_test tests/fixtures/torch
 
 # The busted suite on the plain build, then on the ASan + UBSan build; ends with
 # one line "N passed, N failed".
-test: all asan
+test: all asan test-engine
 	@bash tests/run.sh
 
 test-plain: all

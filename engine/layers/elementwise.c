@@ -18,10 +18,16 @@ static void run_range(void *ctx, int64_t lo, int64_t hi)
 sfew_status sfew_ew_forward(const sfew_tensor *in, sfew_tensor *out, int threads,
                             sfew_ew_range fwd, sfew_err *err)
 {
+    return sfew_ew_forward_a(in, out, 0.0f, threads, fwd, err);
+}
+
+sfew_status sfew_ew_forward_a(const sfew_tensor *in, sfew_tensor *out, float a, int threads,
+                              sfew_ew_range fwd, sfew_err *err)
+{
     sfew_status st;
     if (out != in && (st = sfew_tensor_resize(out, in->ndim, in->shape, err)))
         return st;
-    pass p = {{in->data, NULL, out->data}, fwd};
+    pass p = {{in->data, NULL, out->data, a}, fwd};
     sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, run_range, &p);
     return SFEW_OK;
 }
@@ -41,12 +47,19 @@ sfew_status sfew_ew_backward(const char *name, const sfew_tensor *in,
                              const sfew_tensor *grad_out, sfew_tensor *grad_in, int threads,
                              sfew_ew_range bwd, sfew_err *err)
 {
+    return sfew_ew_backward_a(name, in, grad_out, grad_in, 0.0f, threads, bwd, err);
+}
+
+sfew_status sfew_ew_backward_a(const char *name, const sfew_tensor *in,
+                               const sfew_tensor *grad_out, sfew_tensor *grad_in, float a,
+                               int threads, sfew_ew_range bwd, sfew_err *err)
+{
     sfew_status st = sfew_ew_check(name, in, grad_out, err);
     if (st)
         return st;
     if (grad_in != grad_out && (st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err)))
         return st;
-    pass p = {{in->data, grad_out->data, grad_in->data}, bwd};
+    pass p = {{in->data, grad_out->data, grad_in->data, a}, bwd};
     sfew_parallel_range(sfew_par_threads(threads, in->numel), in->numel, run_range, &p);
     return SFEW_OK;
 }

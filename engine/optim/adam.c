@@ -14,7 +14,13 @@ struct sfew_adam {
 
 sfew_adam_opts sfew_adam_defaults(void)
 {
-    sfew_adam_opts o = {1e-3, 0.9, 0.999, 1e-8, 0.0};
+    sfew_adam_opts o = {1e-3, 0.9, 0.999, 1e-8, 0.0, 0};
+    return o;
+}
+
+sfew_adam_opts sfew_adamw_defaults(void)
+{
+    sfew_adam_opts o = {1e-3, 0.9, 0.999, 1e-8, 1e-2, 1};
     return o;
 }
 
@@ -88,8 +94,12 @@ static void update(const sfew_adam_opts *o, int64_t step, float *p, const float 
     const float a1 = (float)(1.0 - o->beta1), a2 = (float)(1.0 - o->beta2);
     const float step_size = (float)(o->lr / bc1), bc2_sqrt = (float)sqrt(bc2);
     const float eps = (float)o->eps;
+    const float l2 = o->decoupled ? 0.0f : wd, keep = (float)(1.0 - o->lr * o->weight_decay);
+    if (o->decoupled)
+        for (int64_t k = 0; k < n; k++)
+            p[k] *= keep;
     for (int64_t k = 0; k < n; k++) {
-        float grad = g[k] + wd * p[k];
+        float grad = g[k] + l2 * p[k];
         m[k] = m[k] * b1 + a1 * grad;
         v[k] = v[k] * b2 + a2 * grad * grad;
         float denom = sqrtf(v[k]) / bc2_sqrt + eps;
