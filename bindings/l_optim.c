@@ -1,4 +1,4 @@
-/* sfew.core.optim: SGD and Adam as userdata owning their engine state. The parameter
+/* sfew.core.optim: SGD, Adam and AdamW as userdata owning their engine state. The parameter
  * list is pinned in the user value, and the pointer arrays handed to step are allocated
  * once at construction, so a step allocates nothing. */
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include "l_optim.h"
 #include "lsfew.h"
 #include "modules.h"
+#include "../engine/optim/clip.h"
 
 static const lopt_hyper sgd_hypers[] = {
     {"lr", offsetof(sfew_sgd_opts, lr)}, {"momentum", offsetof(sfew_sgd_opts, momentum)},
@@ -19,14 +20,15 @@ static const lopt_hyper adam_hypers[] = {
     {"beta2", offsetof(sfew_adam_opts, beta2)}, {"eps", offsetof(sfew_adam_opts, eps)},
     {"weight_decay", offsetof(sfew_adam_opts, weight_decay)}, {NULL, 0}};
 
-static const char *const type_names[] = {"SGD", "Adam"};
+static const char *const type_names[] = {"SGD", "Adam", "AdamW"};
 
 const char *lopt_type_name(const lopt *o) { return type_names[o->kind]; }
 
 static lopt *test_opt(lua_State *L, int i)
 {
     lopt *o = luaL_testudata(L, i, LSFEW_SGD);
-    return o ? o : luaL_testudata(L, i, LSFEW_ADAM);
+    o = o ? o : luaL_testudata(L, i, LSFEW_ADAM);
+    return o ? o : luaL_testudata(L, i, LSFEW_ADAMW);
 }
 
 lopt *lopt_check(lua_State *L, int i)
@@ -131,7 +133,7 @@ static void read_opts(lua_State *L, const lopt *o, void *opts)
             if (!lua_isboolean(L, -1))
                 luaL_argerror(L, 2, "option 'nesterov' must be a boolean");
             ((sfew_sgd_opts *)opts)->nesterov = lua_toboolean(L, -1);
-        } else if (o->kind == LOPT_ADAM && strcmp(k, "betas") == 0) {
+        } else if (o->kind != LOPT_SGD && strcmp(k, "betas") == 0) {
             sfew_adam_opts *a = opts;
             int ok = lua_istable(L, -1) && luaL_len(L, -1) == 2;
             ok = ok && lua_geti(L, -1, 1) == LUA_TNUMBER && lua_geti(L, -2, 2) == LUA_TNUMBER;
@@ -155,11 +157,12 @@ static int new_opt(lua_State *L, int kind)
     lopt *o = lua_newuserdatauv(L, sizeof *o, 1);
     memset(o, 0, sizeof *o);
     o->kind = kind;
-    luaL_setmetatable(L, kind == LOPT_SGD ? LSFEW_SGD : LSFEW_ADAM);
+    luaL_setmetatable(L, kind == LOPT_SGD ? LSFEW_SGD : kind == LOPT_ADAM ? LSFEW_ADAM
+                                                                          : LSFEW_ADAMW);
     lua_pushvalue(L, 3);
     lua_setiuservalue(L, -2, 1);
     sfew_sgd_opts so = {-1, 0, 0, 0, 0};
-    sfew_adam_opts ao = sfew_adam_defaults();
+    sfew_adam_opts ao = kind == LOPT_ADAMW ? sfew_adamw_defaults() : sfew_adam_defaults();
     void *opts = kind == LOPT_SGD ? (void *)&so : (void *)&ao;
     read_opts(L, o, opts);
     if (kind == LOPT_SGD && so.lr == -1)
@@ -188,6 +191,7 @@ static int new_opt(lua_State *L, int kind)
 
 static int l_sgd(lua_State *L) { return new_opt(L, LOPT_SGD); }
 static int l_adam(lua_State *L) { return new_opt(L, LOPT_ADAM); }
+static int l_adamw(lua_State *L) { return new_opt(L, LOPT_ADAMW); }
 
 /* ---- stepping ---------------------------------------------------------------------- */
 
@@ -296,9 +300,9 @@ static int o_tostring(lua_State *L)
                  s->dampening, s->weight_decay, s->nesterov ? "true" : "false", o->n);
     } else {
         const sfew_adam_opts *a = sfew_adam_options(o->adam);
-        snprintf(buf, sizeof buf, "optim.Adam(lr=%g, betas=(%g, %g), eps=%g, "
-                 "weight_decay=%g; %d parameters)", a->lr, a->beta1, a->beta2, a->eps,
-                 a->weight_decay, o->n);
+        snprintf(buf, sizeof buf, "optim.%s(lr=%g, betas=(%g, %g), eps=%g, "
+                 "weight_decay=%g; %d parameters)", type_names[o->kind], a->lr, a->beta1,
+                 a->beta2, a->eps, a->weight_decay, o->n);
     }
     lua_pushstring(L, buf);
     return 1;
@@ -311,12 +315,45 @@ static const luaL_Reg opt_methods[] = {
 static const luaL_Reg opt_meta[] = {
     {"__newindex", o_newindex}, {"__tostring", o_tostring}, {"__gc", o_gc}, {NULL, NULL}};
 
-static const luaL_Reg optim_funcs[] = {{"SGD", l_sgd}, {"Adam", l_adam}, {NULL, NULL}};
+/* clip_grad_norm(params, max_norm) -> the total norm before clipping; parameters without
+ * a gradient are skipped, as PyTorch does. */
+static int l_clip_grad_norm(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    double max_norm = luaL_checknumber(L, 2);
+    luaL_argcheck(L, max_norm >= 0, 2, "max_norm must be >= 0");
+    lua_Integer n = luaL_len(L, 1);
+    luaL_argcheck(L, n < (1 << 24), 1, "too many parameters");
+    /* a userdata buffer: a Lua error below leaks nothing */
+    sfew_tensor **gs = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *gs, 0);
+    int k = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 1, i);
+        if (!test_tensor(L, -1))
+            luaL_argerror(L, 1, lua_pushfstring(L, "element %I is not a live tensor (got %s)",
+                                                i, luaL_typename(L, -1)));
+        lua_getiuservalue(L, -1, 1);
+        sfew_tensor *g = test_tensor(L, -1);
+        if (g)
+            gs[k++] = g;
+        lua_pop(L, 2);
+    }
+    double total = 0.0;
+    sfew_err e;
+    sfew_status st = sfew_clip_grad_norm(k, gs, max_norm, &total, &e);
+    if (st)
+        return lsfew_error(L, st, &e);
+    lua_pushnumber(L, total);
+    return 1;
+}
+
+static const luaL_Reg optim_funcs[] = {{"SGD", l_sgd}, {"Adam", l_adam}, {"AdamW", l_adamw},
+                                       {"clip_grad_norm", l_clip_grad_norm}, {NULL, NULL}};
 
 int luaopen_sfew_core_optim(lua_State *L)
 {
-    const char *names[] = {LSFEW_SGD, LSFEW_ADAM};
-    for (int i = 0; i < 2; i++) {
+    const char *names[] = {LSFEW_SGD, LSFEW_ADAM, LSFEW_ADAMW};
+    for (int i = 0; i < 3; i++) {
         if (luaL_newmetatable(L, names[i])) {
             luaL_setfuncs(L, opt_meta, 0);
             luaL_newlib(L, opt_methods);

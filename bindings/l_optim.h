@@ -8,11 +8,12 @@
 
 #define LSFEW_SGD "sfew.SGD"
 #define LSFEW_ADAM "sfew.Adam"
+#define LSFEW_ADAMW "sfew.AdamW"
 
-enum { LOPT_SGD, LOPT_ADAM };
+enum { LOPT_SGD, LOPT_ADAM, LOPT_ADAMW }; /* AdamW is an sfew_adam with decoupled decay */
 
 typedef struct lopt {
-    int kind; /* LOPT_SGD or LOPT_ADAM */
+    int kind; /* LOPT_SGD, LOPT_ADAM or LOPT_ADAMW */
     int n;
     sfew_sgd *sgd;
     sfew_adam *adam;
@@ -31,7 +32,7 @@ const lopt_hyper *lopt_hypers(const lopt *o);
 void *lopt_opts(lopt *o);
 double *lopt_hyper_slot(void *opts, const lopt_hyper *h);
 sfew_status lopt_opts_check(const lopt *o, const void *opts, sfew_err *e);
-/* "SGD" or "Adam". */
+/* "SGD", "Adam" or "AdamW". */
 const char *lopt_type_name(const lopt *o);
 
 int lopt_state_dict(lua_State *L);

@@ -121,6 +121,7 @@ int lopt_load_state_dict(lua_State *L)
     check_state_tensors(L, o);
     sfew_sgd_opts so = {0};
     sfew_adam_opts ao = {0};
+    ao.decoupled = o->kind == LOPT_ADAMW;
     void *opts = o->kind == LOPT_SGD ? (void *)&so : (void *)&ao;
     for (const lopt_hyper *h = lopt_hypers(o); h->name; h++)
         *lopt_hyper_slot(opts, h) = meta_number(L, 3, h->name);

@@ -1,6 +1,8 @@
--- sfew.optim: optimisers with PyTorch's update rules. SGD and Adam are engine objects
--- (state in C, saved with opt:state_dict()); this module re-exports them.
+-- sfew.optim: optimisers with PyTorch's update rules. SGD, Adam and AdamW are engine objects
+-- (state in C, saved with opt:state_dict()); this module re-exports them, with gradient
+-- clipping and the learning-rate schedules of sfew.schedule.
 local core = require "sfew.core.optim"
+local schedule = require "sfew.schedule"
 
 local M = {}
 
@@ -10,5 +12,12 @@ M.SGD = core.SGD
 
 -- optim.Adam(params, {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0}).
 M.Adam = core.Adam
+
+-- optim.AdamW(params, {lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0.01}).
+M.AdamW = core.AdamW
+-- optim.clip_grad_norm(params, max_norm) -> total norm of the gradients before clipping.
+M.clip_grad_norm = core.clip_grad_norm
+M.StepLR, M.CosineAnnealingLR = schedule.StepLR, schedule.CosineAnnealingLR
+M.ReduceLROnPlateau = schedule.ReduceLROnPlateau
 
 return M
