@@ -14,6 +14,8 @@ M.write_png = core.write_png
 M.list_dir = core.list_dir
 M.paste = core.paste
 M.draw_text = core.draw_text
+-- Augmentation (sfew.augment): data.augment{data.flip(), data.shift(4), ...}:apply(x, rng).
+for k, f in pairs(require "sfew.augment") do M[k] = f end
 
 -- Dataset -------------------------------------------------------------------------------
 
