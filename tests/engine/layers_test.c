@@ -20,6 +20,7 @@
 #define TOL 1e-4
 
 void optim_tests(lua_State *L);
+void gradcheck_tests(void);
 
 /* Compares forward and backward of a case table at index c, given the layer's outputs. */
 static void check_case(lua_State *L, int c, const sfew_tensor *y, const sfew_tensor *gi,
@@ -323,6 +324,7 @@ int main(int argc, char **argv)
     test_pools(L);
     test_activations(L);
     test_dropout();
+    gradcheck_tests();
     optim_tests(L);
     lua_close(L);
     if (check_failures) {
