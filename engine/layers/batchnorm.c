@@ -1,6 +1,7 @@
 /* Batch normalisation over channels. Per-channel sums run in double in a fixed order, so
  * the result does not depend on how channels are spread over threads. */
 #include "batchnorm.h"
+#include "params.h"
 #include "parallel.h"
 
 #include <math.h>
@@ -224,4 +225,55 @@ sfew_status sfew_batchnorm_backward(sfew_batchnorm *l, const sfew_tensor *in,
     bn_job j = {l, NULL, grad_out->data, grad_in->data, in->shape[0], spatial(in)};
     sfew_parallel_range(sfew_par_threads(threads, in->numel), l->c, backward_channels, &j);
     return SFEW_OK;
+}
+
+/* 1 if t is (c). */
+static int is_channels(const sfew_tensor *t, int64_t c)
+{
+    return t->ndim == 1 && t->shape[0] == c;
+}
+
+sfew_status sfew_batchnorm_set_params(sfew_batchnorm *l, const sfew_tensor *weight,
+                                      const sfew_tensor *bias, const sfew_tensor *running_mean,
+                                      const sfew_tensor *running_var, sfew_err *err)
+{
+    char buf[96];
+    int64_t c = running_mean->ndim == 1 ? running_mean->shape[0] : 0;
+    if (c < 1 || c > INT32_MAX || !is_channels(running_var, c))
+        return sfew_fail(err, SFEW_ESHAPE, "batchnorm_set_params: running statistics must "
+                         "both be (C), got %s and a variance of %lld values",
+                         sfew_shape_str(running_mean->ndim, running_mean->shape, buf, 96),
+                         (long long)running_var->numel);
+    if ((weight != NULL) != (l->weight != NULL) || (bias != NULL) != (weight != NULL))
+        return sfew_fail(err, SFEW_EINVAL, "batchnorm_set_params: the layer %s weight and bias",
+                         l->weight ? "has" : "has no");
+    if (weight && (!is_channels(weight, c) || !is_channels(bias, c)))
+        return sfew_fail(err, SFEW_ESHAPE, "batchnorm_set_params: weight and bias must be "
+                         "(%lld) like the running statistics", (long long)c);
+    sfew_tensor *rm = NULL, *rv = NULL, *inv = NULL;
+    sfew_status st = sfew_tensor_clone(running_mean, &rm, err);
+    if (!st)
+        st = sfew_tensor_clone(running_var, &rv, err);
+    if (!st)
+        st = sfew_tensor_new4(1, c, 0, 0, 0, &inv, err);
+    if (!st && weight)
+        st = sfew_params_replace(weight, bias, &l->weight, &l->bias, &l->grad_weight,
+                                 &l->grad_bias, err);
+    if (st)
+        goto fail;
+    sfew_tensor_free(l->running_mean);
+    sfew_tensor_free(l->running_var);
+    sfew_tensor_free(l->invstd);
+    l->running_mean = rm;
+    l->running_var = rv;
+    l->invstd = inv;
+    l->c = c;
+    int64_t none = 0;
+    sfew_tensor_resize(l->xhat, 1, &none, NULL); /* backward needs a new forward */
+    return SFEW_OK;
+fail:
+    sfew_tensor_free(rm);
+    sfew_tensor_free(rv);
+    sfew_tensor_free(inv);
+    return st;
 }

@@ -43,5 +43,11 @@ sfew_status sfew_batchnorm_forward(sfew_batchnorm *l, const sfew_tensor *in, sfe
 sfew_status sfew_batchnorm_backward(sfew_batchnorm *l, const sfew_tensor *in,
                                     const sfew_tensor *grad_out, sfew_tensor *grad_in,
                                     int threads, sfew_err *err);
+/* Replaces the per-channel tensors by copies of the given ones, all (C') (weight and bias
+ * NULL exactly when the layer has no affine part), for pruning channels: gradients become
+ * zeros of the new size, the cache is dropped. On failure nothing changes. */
+sfew_status sfew_batchnorm_set_params(sfew_batchnorm *l, const sfew_tensor *weight,
+                                      const sfew_tensor *bias, const sfew_tensor *running_mean,
+                                      const sfew_tensor *running_var, sfew_err *err);
 
 #endif

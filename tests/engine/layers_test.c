@@ -12,6 +12,7 @@
 #include "../../engine/layers/dropout.h"
 #include "../../engine/layers/elu.h"
 #include "../../engine/layers/leaky_relu.h"
+#include "../../engine/prune/prune.h"
 #include "../../engine/rng.h"
 #include "check.h"
 
@@ -171,6 +172,58 @@ static void test_batchnorm_gradcheck(void)
     sfew_batchnorm_free(bn);
 }
 
+/* Removing channel 1 of 3 (as pruning the convolution before would) leaves the other
+ * channels' outputs as they were (evaluation mode: the running statistics move along). */
+static void test_batchnorm_prune(void)
+{
+    sfew_rng rng;
+    sfew_rng_seed(&rng, 8);
+    sfew_batchnorm *bn = NULL;
+    sfew_tensor *x = NULL, *x2 = NULL, *y = NULL, *y2 = NULL, *p[4] = {NULL};
+    sfew_batchnorm_create(2, 3, 1e-5, 0.1, 1, &bn, NULL);
+    sfew_tensor_new4(4, 2, 3, 4, 5, &x, NULL);
+    sfew_tensor_new4(4, 2, 2, 4, 5, &x2, NULL);
+    for (int64_t i = 0; i < x->numel; i++)
+        x->data[i] = (float)sfew_rng_normal(&rng);
+    for (int c = 0; c < 3; c++)
+        bn->weight->data[c] = (float)(1 + c), bn->bias->data[c] = (float)c;
+    for (int64_t i = 0; i < x2->numel; i++) { /* x without channel 1 */
+        int64_t n = i / 40, c = i / 20 % 2, r = i % 20;
+        x2->data[i] = x->data[n * 60 + (c ? 2 : 0) * 20 + r];
+    }
+    y = check_like(x);
+    y2 = check_like(x2);
+    for (int mode = 1; mode >= 0; mode--) {
+        bn->training = mode;
+        check_true(!sfew_batchnorm_forward(bn, x, y, 1, NULL), "batchnorm forward");
+    }
+    unsigned char drop[3] = {0, 1, 0};
+    sfew_tensor *src[4] = {bn->weight, bn->bias, bn->running_mean, bn->running_var};
+    for (int k = 0; k < 4; k++)
+        sfew_prune_drop_rows(src[k], drop, &p[k], NULL);
+    check_true(!sfew_batchnorm_set_params(bn, p[0], p[1], p[2], p[3], NULL),
+               "batchnorm set_params");
+    check_true(sfew_batchnorm_backward(bn, x2, x2, y2, 1, NULL) == SFEW_ESHAPE,
+               "batchnorm backward after set_params needs a forward");
+    check_true(!sfew_batchnorm_forward(bn, x2, y2, 1, NULL), "pruned batchnorm forward");
+    int same = 1;
+    for (int64_t i = 0; i < x2->numel; i++) {
+        int64_t n = i / 40, c = i / 20 % 2, r = i % 20;
+        same &= fabsf(y2->data[i] - y->data[n * 60 + (c ? 2 : 0) * 20 + r]) < 1e-6f;
+    }
+    check_true(same && bn->c == 2 && bn->grad_weight->numel == 2,
+               "batchnorm keeps the other channels when one is removed");
+    check_true(sfew_batchnorm_set_params(bn, NULL, NULL, p[2], p[3], NULL) == SFEW_EINVAL,
+               "batchnorm set_params refuses to drop the affine part");
+    for (int k = 0; k < 4; k++)
+        sfew_tensor_free(p[k]);
+    sfew_tensor_free(x);
+    sfew_tensor_free(x2);
+    sfew_tensor_free(y);
+    sfew_tensor_free(y2);
+    sfew_batchnorm_free(bn);
+}
+
 static void test_pools(lua_State *L)
 {
     const char *avg[] = {"avg_k2", "avg_k3_s2_p1", "avg_k3_s2_p1_nopad", "avg_k3_s1"};
@@ -321,6 +374,7 @@ int main(int argc, char **argv)
     luaL_openlibs(L);
     test_batchnorm(L);
     test_batchnorm_gradcheck();
+    test_batchnorm_prune();
     test_pools(L);
     test_activations(L);
     test_dropout();
