@@ -151,4 +151,18 @@ describe("sfew.train", function()
       assert.is_true(calls <= 164 // 2, calls .. " C calls")
     end)
   end)
+
+  describe(".fit options", function()
+    it("refuses a batch that is not a positive integer, naming train.fit", function()
+      local net = nn.Sequential {nn.Linear(2, 2)}
+      local x, y = tensor.rand({4, 2}, sys.rng(1)), tensor.new({4}, {1, 2, 1, 2})
+      for _, batch in ipairs {-3, 0 / 0, 0, 1.5, "8"} do
+        local ok, err = pcall(train.fit, {net = net, criterion = nn.CrossEntropyLoss(),
+          optimizer = sgd(net:parameters(), 0.1), x = x, y = y, epochs = 1, batch = batch,
+          progress = false})
+        assert.is_false(ok)
+        assert.matches("train.fit: option 'batch' must be a positive integer", err, 1, true)
+      end
+    end)
+  end)
 end)

@@ -3,6 +3,9 @@
 -- modules.
 local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.nn"
+local json = require "sfew.json"
+local params = require "sfew.params"
+local sio = require "sfew.io"
 
 local M = {}
 for name, fn in pairs(core) do M[name] = fn end
@@ -184,7 +187,7 @@ function Sequential:spec()
 end
 
 function Sequential:save(path, extra)
-  return require("sfew.checkpoint").save_net(self, path, extra)
+  return M.save(self, path, extra)
 end
 
 -- Per-sample output shapes (without N) of each layer after the last forward, by layer
@@ -275,6 +278,68 @@ function M.build(spec, opts)
   return build(spec, opts or {}, "")
 end
 
-M.load = function(path) return require("sfew.checkpoint").load_net(path) end
+-- ---- network files ------------------------------------------------------------------
+-- A network file is a safetensors file holding the named parameters, the spec as JSON
+-- ("sfew.spec") and caller data ("sfew.extra"); sfew.checkpoint adds training state.
+
+local function check_net(net, pos, fname)
+  if type(net) ~= "table" or type(net.named_parameters) ~= "function" then
+    argcheck.expected(pos, fname, "a network with named_parameters", net, 2)
+  end
+end
+
+-- nn.save(net, path [, extra]) -> true, or nil, message on file trouble. extra: a
+-- JSON-able table stored under "sfew.extra".
+function M.save(net, path, extra)
+  check_net(net, 1, "save")
+  argcheck.type(path, "string", 2, "save")
+  local tensors = {}
+  local err = params.put(net, "", tensors)
+  if err then error(err, 2) end
+  local meta = { ["sfew.kind"] = "net", ["sfew.extra"] = json.encode(extra or json.object()),
+    ["sfew.spec"] = type(net.spec) == "function" and json.encode(net:spec()) or nil }
+  return sio.save(path, tensors, meta)
+end
+
+-- The network meta["sfew.spec"] describes, with its parameters from the tensors of ts
+-- under prefix; or nil, message. The tensors are checked against the spec before the
+-- network is built, so a small file cannot make it allocate a huge one.
+function M.from_file(ts, meta, prefix, path)
+  local text = meta["sfew.spec"]
+  if not text then
+    return nil, ("checkpoint: '%s' holds no network spec (sfew.spec)"):format(path)
+  end
+  local spec, err = json.decode(text)
+  if not spec then return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path, err) end
+  local list = params.from_spec(spec)
+  err = list and params.check(list, ts, prefix, path)
+  if err then return nil, err end
+  -- A spec the builder refuses (a negative size, an unknown layer) is a corrupt file,
+  -- reported like one, not raised as misuse.
+  local ok, net = pcall(M.build, spec)
+  if not ok then
+    return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path,
+      (tostring(net):gsub("[%w_./-]*%.lua:%d+: ", "")))
+  end
+  err = params.check(params.expected(net), ts, prefix, path)
+  if err then return nil, err end
+  params.copy(net, ts, prefix)
+  return net
+end
+
+-- nn.load(path [, io_opts]) -> net, extra; or nil, message when the file is missing or
+-- corrupt, or its tensors do not fit the network its spec describes. Reads network files
+-- and training checkpoints (whose network tensors are under "net.").
+function M.load(path, opts)
+  argcheck.type(path, "string", 1, "load")
+  local ts, meta = sio.load(path, opts)
+  if not ts then return nil, meta end
+  local extra, err = json.decode(meta["sfew.extra"] or "{}")
+  if err then return nil, ("checkpoint: '%s': bad sfew.extra (%s)"):format(path, err) end
+  local net
+  net, err = M.from_file(ts, meta, meta["sfew.kind"] == "train" and "net." or "", path)
+  if not net then return nil, err end
+  return net, extra
+end
 
 return M

@@ -5,6 +5,7 @@ local M = {}
 M.DEFAULT_CHUNK = 128
 
 local argcheck = require "sfew.argcheck"
+local fit = require "sfew.fit"
 local tensor = require "sfew.tensor"
 
 local function check_args(fname, net, criterion, x, y, opts, first)
@@ -86,10 +87,8 @@ end
 
 -- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
 function M.fit(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'fit' (table of options expected, got " .. type(opts) .. ")", 2)
-  end
-  return require("sfew.fit").fit(opts)
+  argcheck.type(opts, "table", 1, "fit")
+  return fit.fit(opts, M)
 end
 
 return M
