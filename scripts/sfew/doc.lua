@@ -5,6 +5,7 @@
 --   doc.register("sfew.Linear", "Linear", "...")   -- a type, by its metatable name
 -- Docs of the C core (sfew.rng, sfew.tensor, tensor methods) are at the end of this file
 -- and register on the first lookup.
+local argcheck = require "sfew.argcheck"
 local sys = require "sfew.core.sys"
 local tensor = require "sfew.core.tensor"
 
@@ -31,7 +32,7 @@ end
 -- definition: M.f = doc.register(function ... end, "M.f(x)", "...").
 function M.register(value, signature, description)
   if type(signature) ~= "string" then
-    error("bad argument #2 to 'register' (signature string expected)", 2)
+    argcheck.error(2, "register", "signature string expected")
   end
   local entry = { sig = signature, desc = description or "", name = sig_name(signature) }
   if type(value) == "string" then
@@ -41,7 +42,7 @@ function M.register(value, signature, description)
     list[#list + 1] = entry
     by_value[value] = list
   else
-    error("bad argument #1 to 'register' (value or name expected)", 2)
+    argcheck.error(1, "register", "value or name expected")
   end
   by_name[entry.name] = by_name[entry.name] or entry
   return value

@@ -251,8 +251,8 @@ end
 
 local function build(spec, opts, where)
   if type(spec) ~= "table" then
-    error(("bad argument #1 to 'build' (%sspec table expected, got %s)")
-      :format(where, type(spec)), 3)
+    argcheck.error(1, "build", ("%sspec table expected, got %s")
+      :format(where, argcheck.typename(spec)), 2)
   end
   if spec.type == "Sequential" then
     local net = M.Sequential {}
@@ -263,8 +263,8 @@ local function build(spec, opts, where)
   end
   local b = builders[spec.type]
   if not b then
-    error(("bad argument #1 to 'build' (%sunknown module type '%s')")
-      :format(where, tostring(spec.type)), 3)
+    argcheck.error(1, "build", ("%sunknown module type '%s'")
+      :format(where, tostring(spec.type)), 2)
   end
   local ok, m = pcall(b, spec, opts)
   if not ok then error(("nn.build: %s%s: %s"):format(where, spec.type, m), 3) end
@@ -272,9 +272,7 @@ local function build(spec, opts, where)
 end
 
 function M.build(spec, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error("bad argument #2 to 'build' (options table expected, got " .. type(opts) .. ")", 2)
-  end
+  argcheck.type(opts, "table", 2, "build", true)
   return build(spec, opts or {}, "")
 end
 
