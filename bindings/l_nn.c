@@ -87,6 +87,20 @@ void lnn_result_view(lua_State *L, int i, int uv, sfew_tensor *t)
     lua_setiuservalue(L, i, uv);
 }
 
+void lnn_pin_options(lua_State *L, int i, const char *const *keys)
+{
+    if (lua_isnoneornil(L, i))
+        return;
+    i = lua_absindex(L, i);
+    luaL_checktype(L, i, LUA_TTABLE);
+    lua_newtable(L);
+    for (; *keys; keys++) {
+        lua_getfield(L, i, *keys);
+        lua_setfield(L, -2, *keys);
+    }
+    lua_replace(L, i);
+}
+
 /* Frees the result in user value uv (a caller still holding it sees a freed tensor). */
 static void drop_result(lua_State *L, int i, int uv)
 {

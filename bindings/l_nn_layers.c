@@ -30,8 +30,8 @@ static lua_Integer check_size(lua_State *L, int arg, lua_Integer max)
 int lnn_linear(lua_State *L)
 {
     lua_Integer in = check_size(L, 1, INT32_MAX), out = check_size(L, 2, INT32_MAX);
-    if (!lua_isnoneornil(L, 3))
-        luaL_checktype(L, 3, LUA_TTABLE);
+    static const char *const keys[] = {"bias", "rng", NULL};
+    lnn_pin_options(L, 3, keys);
     int bias = lsfew_opt_boolean(L, 3, "bias", 1);
     sfew_rng *rng = lsfew_opt_rng(L, 3);
     lmodule *m = lnn_push(L, LNN_LINEAR);
@@ -50,8 +50,8 @@ int lnn_conv2d(lua_State *L)
 {
     lua_Integer c = check_size(L, 1, 65536), k_out = check_size(L, 2, 65536);
     lua_Integer k = check_size(L, 3, 1024);
-    if (!lua_isnoneornil(L, 4))
-        luaL_checktype(L, 4, LUA_TTABLE);
+    static const char *const keys[] = {"stride", "padding", "bias", "rng", NULL};
+    lnn_pin_options(L, 4, keys);
     lua_Integer stride = lsfew_opt_integer(L, 4, "stride", 1);
     lua_Integer pad = lsfew_opt_integer(L, 4, "padding", 0);
     luaL_argcheck(L, stride >= 1 && stride <= 1024, 4, "stride must be in 1..1024");
@@ -73,8 +73,8 @@ int lnn_conv2d(lua_State *L)
 int lnn_maxpool2d(lua_State *L)
 {
     lua_Integer k = check_size(L, 1, 4096);
-    if (!lua_isnoneornil(L, 2))
-        luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"stride", NULL};
+    lnn_pin_options(L, 2, keys);
     lua_Integer stride = lsfew_opt_integer(L, 2, "stride", k);
     luaL_argcheck(L, stride >= 1 && stride <= 4096, 2, "stride must be in 1..4096");
     lmodule *m = lnn_push(L, LNN_MAXPOOL2D);
