@@ -65,7 +65,8 @@ end
 local function register_root_and_rng()
   local root = package.loaded.sfew
   if type(root) == "table" then
-    M.register(root, "sfew", "The engine: tensor, nn, optim, prune, data, io, train, and rng.")
+    M.register(root, "sfew",
+      "The engine: tensor, nn, models, optim, prune, data, io, train, and rng.")
   end
 
   M.table(sys, {
