@@ -94,7 +94,10 @@ end
 
 function Sequential:forward(x)
   local ok, out = pcall(run_forward, self, x)
-  if not ok then fail(self, self._at, out) end
+  if not ok then
+    self._inputs = {} -- a backward now asks for a forward instead of mixing two passes
+    fail(self, self._at, out)
+  end
   self.output = out
   return out
 end
