@@ -16,24 +16,22 @@ local function check_args(fname, net, criterion, x, y, opts, first)
   end
   if not tensor.is_tensor(x) then bad(first, "tensor expected, got " .. type(x)) end
   if not tensor.is_tensor(y) then bad(first + 1, "tensor expected, got " .. type(y)) end
-  if x:dim() < 1 or x:size(1) < 1 then bad(first, "empty batch") end
-  if y:dim() < 1 or y:size(1) ~= x:size(1) then
-    bad(first + 1, ("%d targets for %d inputs"):format(y:dim() > 0 and y:size(1) or 0,
-      x:size(1)))
-  end
+  local n = x:dim() > 0 and x:size(1) or 0
+  if n < 1 then bad(first, "empty batch") end
+  local ny = y:dim() > 0 and y:size(1) or 0
+  if ny ~= n then bad(first + 1, ("%d targets for %d inputs"):format(ny, n)) end
   if opts ~= nil and type(opts) ~= "table" then bad(first + 2, "options table expected") end
   local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
   if math.type(chunk) ~= "integer" or chunk < 1 then
     bad(first + 2, "option 'chunk' must be a positive integer")
   end
-  return chunk
+  return chunk, n
 end
 
 -- Runs fn(xc, yc, n) over consecutive row chunks of x and y: x and y themselves when
 -- one chunk holds them all, else views (collected as garbage; the layers own everything
 -- the passes compute, so nothing here needs freeing).
-local function each_chunk(x, y, chunk, fn)
-  local N = x:size(1)
+local function each_chunk(x, y, N, chunk, fn)
   if N <= chunk then return fn(x, y, N) end
   for start = 1, N, chunk do
     local n = N - start + 1
@@ -51,11 +49,11 @@ function M.step(net, criterion, opt, x, y, opts)
   if type(opt) ~= "table" and type(opt) ~= "userdata" then
     argcheck.error(3, "step", "optimiser expected")
   end
-  local chunk = check_args("step", net, criterion, x, y, opts, 4)
-  local N, total = x:size(1), 0
+  local chunk, N = check_args("step", net, criterion, x, y, opts, 4)
+  local total = 0
   net:train()
   opt:zero_grad()
-  each_chunk(x, y, chunk, function(xc, yc, n)
+  each_chunk(x, y, N, chunk, function(xc, yc, n)
     local out = net:forward(xc)
     total = total + criterion:forward(out, yc) * n
     local g = criterion:backward(out, yc)
@@ -71,11 +69,11 @@ end
 -- criteria without classes, such as MSELoss), chunked, in evaluate mode. Keeps the net's
 -- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
-  local chunk = check_args("evaluate", net, criterion, x, y, opts, 3)
-  local N, total, hits = x:size(1), 0, 0
+  local chunk, N = check_args("evaluate", net, criterion, x, y, opts, 3)
+  local total, hits = 0, 0
   local was_training = net.training
   net:evaluate()
-  each_chunk(x, y, chunk, function(xc, yc, n)
+  each_chunk(x, y, N, chunk, function(xc, yc, n)
     local out = net:forward(xc)
     total = total + criterion:forward(out, yc) * n
     if criterion.correct then hits = hits + criterion:correct(out, yc) end
