@@ -1,5 +1,6 @@
-/* Shared by the two files of sfew.core.nn (l_nn.c: the module, activations, Flatten and
- * criteria; l_nn_layers.c: Linear, Conv2d, MaxPool2d). Internal to those files. */
+/* Shared by the files of sfew.core.nn (l_nn.c: the module type and its generic methods;
+ * l_nn_act.c: activations and Flatten; l_nn_layers.c: Linear, Conv2d, MaxPool2d;
+ * l_nn_loss.c: criteria). Internal to those files. */
 #ifndef LSFEW_NN_H
 #define LSFEW_NN_H
 
@@ -10,8 +11,15 @@ typedef enum {
     LNN_CROSS_ENTROPY, LNN_MSE, LNN_KINDS
 } lnn_kind;
 
-/* Module userdata. User value 1 holds the weight tensor, 2 the bias (or nil): the same
- * Lua objects every time, refreshed when set_params replaces the parameters. */
+/* User values of a module userdata. WEIGHT and BIAS (or nil) are views of the layer's
+ * parameters: the same Lua objects every time, refreshed when set_params replaces the
+ * parameters. OUTPUT and GRAD_INPUT are the results the module owns, as Torch7's
+ * module.output and module.gradInput: forward and backward resize and overwrite them and
+ * return the same tensor object each call, so a result is valid until that module's next
+ * forward (or backward) call, or until clear(). */
+enum { LNN_WEIGHT = 1, LNN_BIAS, LNN_OUTPUT, LNN_GRAD_INPUT, LNN_NUV = LNN_GRAD_INPUT };
+
+/* Module userdata. */
 typedef struct lmodule {
     lnn_kind kind;
     int training;
@@ -30,18 +38,31 @@ lmodule *lnn_check_kind(lua_State *L, int i, lnn_kind k);
 lmodule *lnn_push(lua_State *L, lnn_kind k);
 /* Pushes an empty tensor for an engine call to resize and fill; returns it. */
 sfew_tensor *lnn_push_empty(lua_State *L);
-/* Where a result goes: the tensor at index i when one is given there and it shares no
- * storage with a or b (b may be NULL), to be resized and overwritten (containers reuse
- * their buffers this way); otherwise a fresh empty tensor. Pushes it and returns it. */
-sfew_tensor *lnn_dest(lua_State *L, int i, const sfew_tensor *a, const sfew_tensor *b);
+/* The result the module at index i owns in user value uv (LNN_OUTPUT or LNN_GRAD_INPUT),
+ * for an engine call to resize and overwrite; pushes it and returns it. A new one is made
+ * on first use, after the caller freed it, or when it shares storage with an argument a
+ * or b (b may be NULL), since the engine cannot write over its own input. */
+sfew_tensor *lnn_result(lua_State *L, int i, int uv, const sfew_tensor *a, const sfew_tensor *b);
+/* Stores t (a new view the caller owns) as the module at index i's result in user value
+ * uv, reusing the Lua object already there; pushes it. Flatten's results are views. */
+void lnn_result_view(lua_State *L, int i, int uv, sfew_tensor *t);
 /* Stores fresh Lua views of weight/bias (bias may be NULL) and their gradients in the
  * module at index i's user values. */
 void lnn_set_param_views(lua_State *L, int i, sfew_tensor *w, sfew_tensor *gw, sfew_tensor *b,
                          sfew_tensor *gb);
+/* Replaces the options table at index i (if any) by a plain copy of its fields keys
+ * (NULL-terminated), read once: an __index that makes a value (a generator) cannot let it
+ * be collected before the engine uses it, and runs no more Lua code after. */
+void lnn_pin_options(lua_State *L, int i, const char *const *keys);
 /* Raises for a failed engine call: "bad argument #arg" with the engine message for shape
  * and value errors, the plain message otherwise. */
 int lnn_error(lua_State *L, int arg, sfew_status st, const sfew_err *e);
 
+/* Activations and Flatten (l_nn_act.c). */
+int lnn_simple(lua_State *L);
+extern const luaL_Reg lnn_act_methods[];
+extern const luaL_Reg lnn_relu_methods[];
+extern const luaL_Reg lnn_flatten_methods[];
 /* Constructors and kind-specific methods (l_nn_layers.c). */
 int lnn_linear(lua_State *L);
 int lnn_conv2d(lua_State *L);

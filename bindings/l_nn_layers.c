@@ -30,8 +30,8 @@ static lua_Integer check_size(lua_State *L, int arg, lua_Integer max)
 int lnn_linear(lua_State *L)
 {
     lua_Integer in = check_size(L, 1, INT32_MAX), out = check_size(L, 2, INT32_MAX);
-    if (!lua_isnoneornil(L, 3))
-        luaL_checktype(L, 3, LUA_TTABLE);
+    static const char *const keys[] = {"bias", "rng", NULL};
+    lnn_pin_options(L, 3, keys);
     int bias = lsfew_opt_boolean(L, 3, "bias", 1);
     sfew_rng *rng = lsfew_opt_rng(L, 3);
     lmodule *m = lnn_push(L, LNN_LINEAR);
@@ -50,8 +50,8 @@ int lnn_conv2d(lua_State *L)
 {
     lua_Integer c = check_size(L, 1, 65536), k_out = check_size(L, 2, 65536);
     lua_Integer k = check_size(L, 3, 1024);
-    if (!lua_isnoneornil(L, 4))
-        luaL_checktype(L, 4, LUA_TTABLE);
+    static const char *const keys[] = {"stride", "padding", "bias", "rng", NULL};
+    lnn_pin_options(L, 4, keys);
     lua_Integer stride = lsfew_opt_integer(L, 4, "stride", 1);
     lua_Integer pad = lsfew_opt_integer(L, 4, "padding", 0);
     luaL_argcheck(L, stride >= 1 && stride <= 1024, 4, "stride must be in 1..1024");
@@ -73,8 +73,8 @@ int lnn_conv2d(lua_State *L)
 int lnn_maxpool2d(lua_State *L)
 {
     lua_Integer k = check_size(L, 1, 4096);
-    if (!lua_isnoneornil(L, 2))
-        luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"stride", NULL};
+    lnn_pin_options(L, 2, keys);
     lua_Integer stride = lsfew_opt_integer(L, 2, "stride", k);
     luaL_argcheck(L, stride >= 1 && stride <= 4096, 2, "stride must be in 1..4096");
     lmodule *m = lnn_push(L, LNN_MAXPOOL2D);
@@ -108,7 +108,7 @@ static int linear_forward(lua_State *L)
     sfew_status st = sfew_linear_check(l, x, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_linear_forward(l, x, lnn_dest(L, 3, x, NULL), &e)))
+    if ((st = sfew_linear_forward(l, x, lnn_result(L, 1, LNN_OUTPUT, x, NULL), &e)))
         return lnn_error(L, 2, st, &e);
     return 1;
 }
@@ -121,7 +121,7 @@ static int linear_backward(lua_State *L)
     sfew_status st = sfew_linear_check(l, x, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_linear_backward(l, x, g, lnn_dest(L, 4, x, g), &e)))
+    if ((st = sfew_linear_backward(l, x, g, lnn_result(L, 1, LNN_GRAD_INPUT, x, g), &e)))
         return lnn_error(L, 3, st, &e);
     return 1;
 }
@@ -134,7 +134,8 @@ static int conv_forward(lua_State *L)
     sfew_status st = sfew_conv2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_conv2d_forward(l, x, lnn_dest(L, 3, x, NULL), lsfew_threads(L), &e)))
+    if ((st = sfew_conv2d_forward(l, x, lnn_result(L, 1, LNN_OUTPUT, x, NULL),
+                                  lsfew_threads(L), &e)))
         return lnn_error(L, 2, st, &e);
     return 1;
 }
@@ -151,7 +152,7 @@ static int conv_backward(lua_State *L)
         return lnn_error(L, 2, st, &e);
     sfew_tensor *gi = NULL;
     if (want_input)
-        gi = lua_type(L, 4) == LUA_TBOOLEAN ? lnn_push_empty(L) : lnn_dest(L, 4, x, g);
+        gi = lnn_result(L, 1, LNN_GRAD_INPUT, x, g);
     else
         lua_pushnil(L);
     if ((st = sfew_conv2d_backward(l, x, g, gi, lsfew_threads(L), &e)))
@@ -168,7 +169,7 @@ static int pool_forward_with(lua_State *L, int relu)
     sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    sfew_tensor *dst = lnn_dest(L, 3, x, NULL);
+    sfew_tensor *dst = lnn_result(L, 1, LNN_OUTPUT, x, NULL);
     st = relu ? sfew_maxpool2d_forward_relu(l, x, dst, lsfew_threads(L), &e)
               : sfew_maxpool2d_forward(l, x, dst, lsfew_threads(L), &e);
     if (st)
@@ -178,8 +179,9 @@ static int pool_forward_with(lua_State *L, int relu)
 
 static int pool_forward(lua_State *L) { return pool_forward_with(L, 0); }
 
-/* pool:forward_relu(x [, dst]): pools ReLU(x) in one pass (Sequential fuses ReLU, MaxPool2d
- * with it); the next backward gives the gradient before the ReLU. */
+/* pool:forward_relu(x): pools ReLU(x) in one pass into the pool's output (Sequential runs
+ * a ReLU followed by a MaxPool2d so); the next backward gives the gradient before the
+ * ReLU. */
 static int pool_forward_relu(lua_State *L) { return pool_forward_with(L, 1); }
 
 static int pool_backward(lua_State *L)
@@ -190,7 +192,8 @@ static int pool_backward(lua_State *L)
     sfew_status st = sfew_maxpool2d_check(l, x, NULL, NULL, &e);
     if (st)
         return lnn_error(L, 2, st, &e);
-    if ((st = sfew_maxpool2d_backward(l, x, g, lnn_dest(L, 4, x, g), lsfew_threads(L), &e)))
+    if ((st = sfew_maxpool2d_backward(l, x, g, lnn_result(L, 1, LNN_GRAD_INPUT, x, g),
+                                      lsfew_threads(L), &e)))
         return lnn_error(L, 3, st, &e);
     return 1;
 }
@@ -240,9 +243,11 @@ static int conv_set_mask(lua_State *L)
     if (st)
         return lsfew_error(L, st, &e);
     sfew_tensor_fill(mask, 1.0f);
-    lua_Integer n = luaL_len(L, 2);
+    /* raw access: no __index or __len runs Lua code (which might free the layer) while
+     * l is in use */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 2, i);
+        lua_rawgeti(L, 2, i);
         int ok = 0;
         lua_Integer k = lua_tointegerx(L, -1, &ok);
         if (!ok || k < 1 || k > K)

@@ -13,7 +13,8 @@ static int64_t *check_targets(lua_State *L, int arg, int64_t *n)
         luaL_typeerror(L, arg, "tensor or list of class numbers");
     if (t && !t->data)
         luaL_argerror(L, arg, "tensor has been freed");
-    int64_t count = t ? t->numel : (int64_t)luaL_len(L, arg);
+    /* raw access: no metamethod runs Lua code during the walk */
+    int64_t count = t ? t->numel : (int64_t)lua_rawlen(L, arg);
     luaL_argcheck(L, count >= 0 && count < INT32_MAX, arg, "too many targets");
     int64_t *out = lua_newuserdatauv(L, (size_t)(count > 0 ? count : 1) * sizeof *out, 0);
     for (int64_t i = 0; i < count; i++) {
@@ -21,7 +22,7 @@ static int64_t *check_targets(lua_State *L, int arg, int64_t *n)
         if (t)
             v = t->data[i];
         else {
-            lua_geti(L, arg, (lua_Integer)i + 1);
+            lua_rawgeti(L, arg, (lua_Integer)i + 1);
             int ok = 0;
             v = lua_tonumberx(L, -1, &ok);
             lua_pop(L, 1);
@@ -69,7 +70,8 @@ static int ce_backward(lua_State *L)
     sfew_status st = sfew_cross_entropy_check(x, target, n, &e);
     if (st)
         return ce_error(L, x, st, &e);
-    if ((st = sfew_cross_entropy_backward(x, target, n, lnn_push_empty(L), &e)))
+    if ((st = sfew_cross_entropy_backward(x, target, n,
+                                            lnn_result(L, 1, LNN_GRAD_INPUT, x, NULL), &e)))
         return lsfew_error(L, st, &e);
     return 1;
 }
@@ -110,7 +112,7 @@ static int mse_backward(lua_State *L)
     sfew_status st = sfew_mse_check(x, t, &e);
     if (st)
         return lnn_error(L, 3, st, &e);
-    if ((st = sfew_mse_backward(x, t, lnn_push_empty(L), &e)))
+    if ((st = sfew_mse_backward(x, t, lnn_result(L, 1, LNN_GRAD_INPUT, x, t), &e)))
         return lsfew_error(L, st, &e);
     return 1;
 }

@@ -12,7 +12,7 @@
 #include "modules.h"
 
 /* Submodules that make up the sfew table, in load order. */
-static const char *const submodules[] = {"tensor", "nn", "optim", "prune",
+static const char *const submodules[] = {"tensor", "nn", "optim", "prune", "models",
                                          "data",   "io", "train", NULL};
 
 static int file_exists(const char *path)

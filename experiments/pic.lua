@@ -32,7 +32,7 @@ local function load(o, rng)
     local ds = o.data and assert(data.image_folder(o.data)) or assert(data.load_default())
     x = data.random_patches(ds.x, o.patches, config.patch_count, rng)
   else
-    local path = o.data or assert(data.default_features())
+    local path = o.data or assert(require("sfew.features").default_csv())
     x = assert(data.read_csv(path, { na = "drop", label = not o.label and "label" or false })).x
   end
   local train, test = experiment.split_rows(x, 0.8, rng)

@@ -3,12 +3,10 @@ local nn = require "sfew.nn"
 local tensor = require "sfew.tensor"
 local sys = require "sfew.core.sys"
 
+local models = require "sfew.models"
+
 local function paper_net(c1, c2, rng)
-  return nn.Sequential {
-    nn.Conv2d(1, c1, 5, {rng = rng}), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(c1, c2, 5, {rng = rng}), nn.ReLU(), nn.MaxPool2d(3),
-    nn.Flatten(), nn.Linear(c2 * 10 * 13, 7, {rng = rng}),
-  }
+  return models.paper_cnn(c1, c2, {rng = rng})
 end
 
 describe("sfew.nn.Sequential", function()
@@ -115,14 +113,17 @@ describe("sfew.nn.Sequential", function()
     assert.matches("forward", err)
   end)
 
-  it("leaves the input untouched and keeps earlier results valid", function()
-    local net = nn.Sequential {nn.Flatten(), nn.ReLU(), nn.Linear(4, 2), nn.ReLU()}
+  it("leaves the input untouched and returns the same output tensor each call", function()
+    local net = nn.Sequential {nn.Flatten(), nn.ReLU(), nn.Linear(4, 2), nn.Tanh()}
     local x = tensor.new({1, 4}, {-1, 2, -3, 4})
     local y1 = net:forward(x)
     local saved = y1:flat()
-    net:forward(x * 2)
+    local y2 = net:forward(x * 2)
     assert.are.same({-1, 2, -3, 4}, x:flat())
-    assert.are.same(saved, y1:flat())
+    assert.is_true(rawequal(y1, y2))
+    assert.is_true(rawequal(y2, net.output))
+    assert.is_true(rawequal(y2, net[4].output))
+    assert.are_not.same(saved, y2:flat()) -- valid until the next call, as in Torch7
     assert.is_true(net.training)
     net:evaluate()
     assert.is_false(net.training)
@@ -155,5 +156,88 @@ describe("sfew.nn.Sequential", function()
     net:backward(x, tensor.ones(net:forward(x):shape()))
     net:zero_grad()
     for _, p in ipairs(net:parameters()) do assert.are.equal(0, p.grad:sum()) end
+  end)
+
+  describe("results owned by the layers", function()
+    it("returns the same output and grad_input tensors from each call", function()
+      local rng = sys.rng(7)
+      local x = tensor.randn({2, 1, 6, 6}, rng)
+      for _, m in ipairs {nn.Conv2d(1, 2, 3, {rng = rng}), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Tanh(), nn.Flatten()} do
+        local y = m:forward(x)
+        assert.is_true(rawequal(y, m.output))
+        assert.is_true(rawequal(y, m:forward(x)))
+        local g = tensor.ones(y:shape())
+        local gi = m:backward(x, g)
+        assert.is_true(rawequal(gi, m.grad_input))
+        assert.is_true(rawequal(gi, m:backward(x, g)))
+      end
+      local crit, logits = nn.CrossEntropyLoss(), tensor.randn({3, 4}, rng)
+      assert.is_true(rawequal(crit:backward(logits, {1, 2, 3}), crit:backward(logits, {4, 3, 2})))
+    end)
+
+    it("makes a new result when the caller freed the old one or passes it as input", function()
+      local relu = nn.ReLU()
+      local y = relu:forward(tensor.new({1, 2}, {-1, 2}))
+      y:free()
+      assert.are.same({0, 2}, relu:forward(tensor.new({1, 2}, {-1, 2})):flat())
+      local z = relu:forward(relu.output)
+      assert.are.same({0, 2}, z:flat())
+      assert.is_true(rawequal(z, relu.output))
+    end)
+
+    it("frees its results on clear", function()
+      local lin = nn.Linear(2, 2)
+      local y = lin:forward(tensor.ones({1, 2}))
+      lin:clear()
+      assert.is_nil(lin.output)
+      assert.has_error(function() return y:flat() end)
+      assert.are.same({1, 2}, lin:forward(tensor.ones({1, 2})):shape())
+    end)
+
+    it("keeps parameters from being replaced by accident", function()
+      local lin = nn.Linear(3, 2)
+      local w = lin.weight
+      local ok, err = pcall(function() lin.weight = tensor.zeros({2, 3}) end)
+      assert.is_false(ok)
+      assert.matches("cannot assign 'weight' of nn.Linear.*set_params", err)
+      ok, err = pcall(function() lin.speed = 1 end)
+      assert.is_false(ok)
+      assert.matches("cannot assign 'speed'", err)
+      local before = w:flat()
+      lin:forward(tensor.ones({1, 3}), lin.weight) -- no destination argument any more
+      assert.is_true(rawequal(w, lin.weight))
+      assert.is_true(rawequal(w, lin:parameters()[1]))
+      assert.are.same(before, lin.weight:flat())
+    end)
+
+    it("refuses to flatten sizes whose product passes 2^63", function()
+      local ok, err = pcall(function()
+        return nn.Flatten():forward(tensor.zeros({0, 1 << 40, 1 << 40}))
+      end)
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'forward' %(Flatten: .*2%^63", err)
+    end)
+
+    it("runs a ReLU and the MaxPool2d added after it as one pass", function()
+      local rng = sys.rng(8)
+      local c = nn.Conv2d(1, 2, 3, {rng = rng})
+      local net = nn.Sequential {c, nn.ReLU()}:add(nn.MaxPool2d(2))
+      assert.are.equal(2, #net._steps)
+      local x = tensor.randn({2, 1, 8, 8}, rng)
+      local want = nn.MaxPool2d(2):forward(nn.ReLU():forward(c:forward(x))):flat()
+      assert.are.same(want, net:forward(x):flat())
+      assert.is_nil(net[2].output) -- the ReLU's output is never written
+      assert.matches("%(2%) nn.ReLU%(%) %-> 2x6x6", tostring(net))
+    end)
+
+    it("lists methods and fields for completion", function()
+      local complete = require "sfew.complete"
+      local env = {lin = nn.Linear(2, 2), net = nn.Sequential {nn.ReLU()}}
+      assert.are.same({"lin:forward"}, complete.complete("lin:fo", env))
+      assert.are.same({"lin.grad_input"}, complete.complete("lin.grad_", env))
+      assert.are.same({"net:forward"}, complete.complete("net:fo", env))
+      assert.are.equal(nn.Sequential, getmetatable(env.net).__index)
+    end)
   end)
 end)

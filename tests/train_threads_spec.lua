@@ -1,6 +1,7 @@
 -- sfew.train with threads: the same seed and thread count give the same weights, bit for
 -- bit; a different thread count only changes the order of the weight-gradient sums. And
--- the buffers a step keeps for the next one.
+-- the results the layers keep for the next step.
+local models = require "sfew.models"
 local nn = require "sfew.nn"
 local train = require "sfew.train"
 local tensor = require "sfew.tensor"
@@ -12,11 +13,7 @@ local function run(threads, chunk)
   local old = sys.threads()
   sys.threads(threads)
   local rng = sys.rng(11)
-  local net = nn.Sequential {
-    nn.Conv2d(1, 4, 5, {rng = rng}), nn.ReLU(), nn.MaxPool2d(2),
-    nn.Conv2d(4, 6, 5, {rng = rng}), nn.ReLU(), nn.MaxPool2d(3),
-    nn.Flatten(), nn.Linear(6 * 2 * 3, 7, {rng = rng}),
-  }
+  local net = models.paper_cnn(4, 6, {rng = rng, height = 26, width = 34})
   local labels = {}
   for i = 1, 40 do labels[i] = rng:random(7) end
   local x, y = tensor.rand({40, 1, 26, 34}, rng), tensor.new({40}, labels)
@@ -53,16 +50,16 @@ describe("sfew.train", function()
   end)
 
   describe(".step buffers", function()
-    it("keeps the net's buffers by default and frees them with keep = false", function()
+    it("keeps the layers' results by default and frees them with keep = false", function()
       local rng = sys.rng(2)
       local net = nn.Sequential { nn.Linear(3, 4, {rng = rng}), nn.ReLU(), nn.Linear(4, 2) }
       local x, y = tensor.rand({5, 3}, rng), tensor.new({5}, {1, 2, 1, 2, 1})
       local opt = optim.SGD(net:parameters(), {lr = 0.1})
       local crit = nn.CrossEntropyLoss()
       local a = train.step(net, crit, opt, x, y)
-      assert.is_not_nil(next(net._bufs))
+      assert.is_not_nil(net[1].output)
       local b = train.step(net, crit, opt, x, y, {keep = false})
-      assert.is_nil(next(net._bufs))
+      assert.is_nil(net[1].output)
       assert.is_true(b < a)
     end)
   end)

@@ -191,16 +191,4 @@ tables.install(M, core, Dataset)
 
 M.random_patches = core.random_patches
 
--- The LPQ and PHOG descriptors and PCA (sfew.features) belong to the data face too.
-local features = require "sfew.features"
-M.lpq, M.phog, M.pca_fit = features.lpq, features.phog, features.pca_fit
-
--- Path of the feature table (SFEW layout) of the built-in synthetic faces, computed with
--- LPQ + PHOG + PCA and cached next to the images when missing.
-function M.default_features(opts)
-  local dir, err = M.default_faces(opts)
-  if not dir then return nil, err end
-  return features.cached_csv(dir)
-end
-
 return M

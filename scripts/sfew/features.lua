@@ -1,6 +1,7 @@
 -- sfew.features: the SFEW feature table from images. LPQ and PHOG descriptors (C, in
 -- sfew.core.features), PCA fitted on training rows, and the CSV in SFEW's own layout.
 local core = require "sfew.core.features"
+local data = require "sfew.data"
 local tensor = require "sfew.tensor"
 
 local M = {}
@@ -149,8 +150,6 @@ end
 -- plus width and height. Returns the table, or nil and a message.
 function M.folder_table(dir, opts)
   opts = opts or {}
-  local data = require "sfew.data"
-  if not data.image_folder then return nil, "sfew.data.image_folder is not available" end
   local ds, err = data.image_folder(dir, { width = opts.width or M.defaults.width,
                                            height = opts.height or M.defaults.height,
                                            gray = true })
@@ -176,7 +175,16 @@ end
 function M.cached_table(dir, opts)
   local path, err = M.cached_csv(dir, opts)
   if not path then return nil, err end
-  return require("sfew.data").read_csv(path)
+  return data.read_csv(path)
+end
+
+--- Path of the feature table (SFEW layout) of the built-in synthetic faces
+-- (sfew.data.default_faces(opts)), computed and cached next to the images when missing.
+-- Returns the path, or nil and a message.
+function M.default_csv(opts)
+  local dir, err = data.default_faces(opts)
+  if not dir then return nil, err end
+  return M.cached_csv(dir)
 end
 
 return M

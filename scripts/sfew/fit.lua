@@ -1,6 +1,9 @@
 -- train.fit: epochs of sfew.train.step with a progress display, periodic evaluation, a
 -- guard against NaN/Inf (stops naming the epoch and layer, keeping the last good
--- checkpoint), and a history of everything measured.
+-- checkpoint), and a history of everything measured. sfew.train owns this module and
+-- hands it its step and evaluate, so this module does not require sfew.train.
+local sys = require "sfew.core.sys"
+
 local M = {}
 
 local function named_params(net)
@@ -43,6 +46,10 @@ local function check_args(o)
   if math.type(o.epochs) ~= "integer" or o.epochs < 0 then
     error("train.fit: option 'epochs' must be a non-negative integer", 3)
   end
+  if o.batch ~= nil and (math.type(o.batch) ~= "integer" or o.batch < 1) then
+    error(("train.fit: option 'batch' must be a positive integer (rows per step), got %s")
+      :format(tostring(o.batch)), 3)
+  end
 end
 
 -- opts: net, criterion, optimizer, x, y, epochs; optional: batch (rows per step; nil =
@@ -52,10 +59,10 @@ end
 -- (return false to stop), checkpoint = {path, every} (needs net:save).
 -- Returns the history: {epochs = {...}, loss = {...}, eval = {{epoch, train_loss,
 -- train_acc, test_loss, test_acc}, ...}, seconds (all), seconds_per_epoch (training)}.
-function M.fit(o)
+-- train is sfew.train (its step and evaluate run the epochs).
+function M.fit(o, train)
   check_args(o)
-  local train = require "sfew.train"
-  local clock = require("sfew.core.sys").clock
+  local clock = sys.clock
   local progress = o.progress ~= false and require("progress").new{
     total = math.max(o.epochs, 1), label = o.label or "train", tty = o.tty } or nil
   local hist = { epochs = {}, loss = {}, eval = {} }
@@ -64,7 +71,7 @@ function M.fit(o)
   local step_opts = { chunk = o.chunk }
   local t0 = clock()
   local train_seconds = 0
-  local rng = o.rng or require("sfew.core.sys").rng(0)
+  local rng = o.rng or sys.rng(0)
   local where = o.checkpoint and ("; last good checkpoint: " .. o.checkpoint.path) or ""
   local function evaluate(epoch)
     local rec = { epoch = epoch }

@@ -1,23 +1,22 @@
 -- sfew.io: checkpoints in the safetensors format (float32 tensors plus string metadata).
 -- Misuse raises; trouble with the file (missing, unreadable, corrupt) returns nil, message.
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.io"
 local tensor = require "sfew.tensor"
 
 local M = {}
 
 local function bad(k, fname, msg)
-  error(("bad argument #%d to '%s' (%s)"):format(k, fname, msg), 3)
+  argcheck.error(k, fname, msg, 2)
 end
 
 -- io.save(path, tensors, metadata): tensors maps names to tensors, metadata (optional)
 -- maps strings to strings. Names are written sorted, so equal inputs give equal files.
 -- Returns true, or nil, message when the file cannot be written.
 function M.save(path, tensors, metadata)
-  if type(path) ~= "string" then bad(1, "save", "string expected, got " .. type(path)) end
-  if type(tensors) ~= "table" then bad(2, "save", "table expected, got " .. type(tensors)) end
-  if metadata ~= nil and type(metadata) ~= "table" then
-    bad(3, "save", "table expected, got " .. type(metadata))
-  end
+  argcheck.type(path, "string", 1, "save")
+  argcheck.type(tensors, "table", 2, "save")
+  argcheck.type(metadata, "table", 3, "save", true)
   local names, list = {}, {}
   for k, t in pairs(tensors) do
     if type(k) ~= "string" or k == "" or k == "__metadata__" then
@@ -45,10 +44,8 @@ end
 -- string), or nil, message for a missing, unreadable or corrupt file. A tensor above
 -- max_bytes (default 1 GiB) as float32 is refused, so a bad header cannot allocate much.
 function M.load(path, opts)
-  if type(path) ~= "string" then bad(1, "load", "string expected, got " .. type(path)) end
-  if opts ~= nil and type(opts) ~= "table" then
-    bad(2, "load", "table expected, got " .. type(opts))
-  end
+  argcheck.type(path, "string", 1, "load")
+  argcheck.type(opts, "table", 2, "load", true)
   local max = opts and opts.max_bytes
   if max ~= nil and (math.type(max) ~= "integer" or max <= 0) then
     bad(2, "load", "max_bytes must be a positive integer")

@@ -1,18 +1,14 @@
 -- sfew.nn: layers and criteria (from the C module sfew.core.nn), plus Sequential,
 -- specs (plain tables describing a network) and nn.build, which turns a spec back into
 -- modules.
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.nn"
+local json = require "sfew.json"
+local params = require "sfew.params"
+local sio = require "sfew.io"
 
 local M = {}
 for name, fn in pairs(core) do M[name] = fn end
-
--- Modules whose forward and backward return fresh tensors nobody else holds, and whose
--- backward needs only their input: a ReLU after one of these may work in place.
-local FRESH = { Linear = true, Conv2d = true, MaxPool2d = true, ReLU = true, Sigmoid = true,
-                Tanh = true }
--- Modules whose result is a new object (maybe a view) that the caller may free.
-local OWNS_RESULT = { Flatten = true, Sequential = true }
-for k in pairs(FRESH) do OWNS_RESULT[k] = true end
 
 local function module_type(m)
   if type(m) == "table" and getmetatable(m) == M.Sequential then return "Sequential" end
@@ -29,174 +25,120 @@ local function is_module(m)
   return ok and yes
 end
 
+-- A Sequential is a table holding its modules at 1..n (so net[i] and #net are plain
+-- table operations) and the methods below through a plain __index table. Like every
+-- module it owns its results: net.output is the last module's output and net.grad_input
+-- the first one's input gradient, valid until the net's next call.
 local Sequential = {}
+Sequential.__index = Sequential
 M.Sequential = setmetatable(Sequential, {
   __call = function(_, modules)
-    local net = setmetatable({ _modules = {}, _types = {}, _bufs = {}, _gbufs = {},
-      _bufset = setmetatable({}, {__mode = "k"}), training = true }, Sequential)
-    if modules ~= nil and type(modules) ~= "table" then
-      error("bad argument #1 to 'Sequential' (list of modules expected, got "
-        .. type(modules) .. ")", 2)
-    end
+    local net = setmetatable({ _types = {}, _steps = {}, _inputs = {}, training = true },
+      Sequential)
+    if modules ~= nil then argcheck.type(modules, "table", 1, "Sequential") end
     for i, m in ipairs(modules or {}) do
-      if not is_module(m) then
-        error(("bad argument #1 to 'Sequential' (entry %d is not a module)"):format(i), 2)
-      end
+      argcheck.check(is_module(m), 1, "Sequential", ("entry %d is not a module"):format(i))
       net:add(m)
     end
     return net
   end,
 })
 
-Sequential.__index = function(net, key)
-  if math.type(key) == "integer" then return rawget(net, "_modules")[key] end
-  return Sequential[key]
+-- The forward pass runs as steps, planned once as modules are added. A step is one
+-- module, or a ReLU and the MaxPool2d after it run as one pass of the pool
+-- (pool:forward_relu): the ReLU's output is never written, and the pool's backward
+-- already gives the gradient before the ReLU. The calls are written as method calls so a
+-- C function's "bad argument #k" counts after self.
+local function module_step(m, i)
+  return { first = i, last = i, forward = function(x) return m:forward(x) end,
+    backward = function(x, g, need_input) return m:backward(x, g, need_input) end }
 end
 
-Sequential.__len = function(net) return #net._modules end
+local function fused_step(pool, i)
+  return { first = i - 1, last = i, forward = function(x) return pool:forward_relu(x) end,
+    backward = function(x, g) return pool:backward(x, g) end }
+end
 
 function Sequential:add(m)
-  if not is_module(m) then
-    error("bad argument #1 to 'add' (module expected, got " .. type(m) .. ")", 2)
-  end
-  local i = #self._modules + 1
-  self._modules[i] = m
+  if not is_module(m) then argcheck.expected(1, "add", "module", m) end
+  local i, steps = #self + 1, self._steps
+  self[i] = m
   self._types[i] = module_type(m)
+  if self._types[i] == "MaxPool2d" and self._types[i - 1] == "ReLU"
+      and type(m) == "userdata" and m.forward_relu then
+    steps[#steps] = fused_step(m, i)
+  else
+    steps[#steps + 1] = module_step(m, i)
+  end
+  self._inputs = {}
   return self
 end
 
--- Method calls written out, so a C function's "bad argument #k" counts after self.
-local invoke = {
-  forward = function(m, a, b) return m:forward(a, b) end,
-  forward_ = function(m, a) return m:forward_(a) end,
-  forward_relu = function(m, a, b) return m:forward_relu(a, b) end,
-  backward = function(m, a, b, c) return m:backward(a, b, c) end,
-  backward_ = function(m, a, b) return m:backward_(a, b) end,
-}
+-- Re-raises a failure of step k naming its layer (without the position inside this
+-- file, which would only mislead).
+local function fail(self, k, msg)
+  local i = self._steps[k].last
+  msg = tostring(msg):gsub("^[^:\n]*nn%.lua:%d+: ", "")
+  error(("Sequential layer %d (%s): %s"):format(i, self._types[i], msg), 3)
+end
 
--- Calls m:method(...) and re-raises a failure naming the layer (without the position
--- inside this file, which would only mislead).
-local function call(self, i, method, a, b, c)
-  local ok, res = pcall(invoke[method], self._modules[i], a, b, c)
-  if not ok then
-    local msg = tostring(res):gsub("^[^:\n]*nn%.lua:%d+: ", "")
-    error(("Sequential layer %d (%s): %s"):format(i, self._types[i], msg), 3)
+local function run_forward(self, x)
+  local steps, inputs = self._steps, self._inputs
+  for k = 1, #steps do
+    self._at = k
+    inputs[k] = x
+    x = steps[k].forward(x)
   end
-  return res
-end
-
--- Intermediate results live in buffers the container owns (self._bufs[i] for layer i's
--- output, self._gbufs[i] for its input gradient), handed back to the layers as
--- destinations: a training loop over chunks then allocates nothing after the first one.
--- The net's result and the input gradient it returns are never buffers, so tensors a
--- caller holds stay valid.
-
--- Frees the intermediate results of the last forward that are not buffers (views made
--- by Flatten, results of nested containers), never x or the returned result: a view left
--- alive would pin a buffer's storage and force a new one at the next resize.
-local function release(self)
-  local outs = self._outputs
-  if not outs then return end
-  local last, bufs, fused = outs[#outs], self._bufset, self._fused
-  for i = 1, #outs - 1 do
-    local o = outs[i]
-    if OWNS_RESULT[self._types[i]] and not fused[i + 1] and not bufs[o] and not rawequal(o, last)
-      and not rawequal(o, self._input) then
-      o:free()
-    end
-  end
-  self._outputs = nil
-end
-
-local function keep(self, list, i, t)
-  list[i] = t
-  self._bufset[t] = true
-  return t
-end
-
--- A ReLU followed by a MaxPool2d runs as one pass of the pool (forward_relu): the ReLU's
--- output is never written, and the pool's backward already gives the gradient before the
--- ReLU. fused[i] marks such a pool; the ReLU at i - 1 passes its input through.
-local function fusable(self, i)
-  local nxt = self._modules[i + 1]
-  return self._types[i] == "ReLU" and self._types[i + 1] == "MaxPool2d"
-    and type(nxt) == "userdata" and nxt.forward_relu ~= nil
+  return x
 end
 
 function Sequential:forward(x)
-  release(self)
-  local n, types, bufs = #self._modules, self._types, self._bufs
-  local outs, shapes, cur, fused = {}, {}, x, {}
-  for i, m in ipairs(self._modules) do
-    if fused[i] then
-      cur = i < n and keep(self, bufs, i, call(self, i, "forward_relu", cur, bufs[i]))
-        or call(self, i, "forward_relu", cur)
-    elseif fusable(self, i) then
-      fused[i + 1] = true
-    elseif i > 1 and i < n and m.forward_ and FRESH[types[i - 1]] then
-      cur = call(self, i, "forward_", cur) -- ReLU in place on our own buffer
-    elseif i < n and FRESH[types[i]] then
-      cur = keep(self, bufs, i, call(self, i, "forward", cur, bufs[i]))
-    else
-      cur = call(self, i, "forward", cur)
-    end
-    outs[i] = cur
-    shapes[i] = cur:shape()
+  local ok, out = pcall(run_forward, self, x)
+  if not ok then
+    self._inputs = {} -- a backward now asks for a forward instead of mixing two passes
+    fail(self, self._at, out)
   end
-  self._outputs, self._input, self._shapes, self._fused = outs, x, shapes, fused
-  return cur
+  self.output = out
+  return out
 end
 
--- Returns grad_input. need_input = false lets a first Conv2d skip its input gradient
--- (training does not need it) and makes the result nil.
+local function run_backward(self, x, g, need_input)
+  local steps, inputs = self._steps, self._inputs
+  for k = #steps, 2, -1 do
+    self._at = k
+    g = steps[k].backward(inputs[k], g)
+  end
+  self._at = 1
+  return steps[1].backward(x, g, need_input)
+end
+
+-- Returns grad_input (also kept as net.grad_input). need_input = false lets a first
+-- Conv2d skip its input gradient (training does not need it) and makes the result nil.
 function Sequential:backward(x, grad_out, need_input)
-  local n, types, gbufs = #self._modules, self._types, self._gbufs
-  local outs = self._outputs
-  if not outs or #outs ~= n then
+  local n = #self._steps
+  if #self._inputs ~= n then
     error("Sequential:backward needs a forward on the same input first", 2)
   end
-  local g, owned, fused = grad_out, false, self._fused -- owned: g is ours to overwrite or free
-  for i = n, 1, -1 do
-    local input = i == 1 and x or outs[i - 1]
-    local m, ng = self._modules[i]
-    if fused[i + 1] then
-      ng = g -- this ReLU ran inside the pool after it
-    elseif i == 1 and need_input == false and types[1] == "Conv2d" then
-      ng = call(self, i, "backward", input, g, false)
-    elseif i > 1 and owned and m.backward_ then
-      ng = call(self, i, "backward_", input, g)
-    elseif i > 1 and FRESH[types[i]] then
-      ng = keep(self, gbufs, i, call(self, i, "backward", input, g, gbufs[i]))
-    else
-      ng = call(self, i, "backward", input, g)
-    end
-    if owned and not rawequal(g, ng) and not self._bufset[g] then g:free() end
-    if not fused[i + 1] then g, owned = ng, OWNS_RESULT[types[i]] or false end
-  end
+  if n == 0 then return grad_out end
+  local ok, g = pcall(run_backward, self, x, grad_out, need_input)
+  if not ok then fail(self, self._at, g) end
+  self.grad_input = g
   return g
 end
 
--- Frees the buffers and the results the last forward kept for backward (a training step
--- does this when it is done, so nothing stays allocated between steps).
+-- Frees what the modules hold from the last call (a training step does this when asked,
+-- so nothing stays allocated between steps); they allocate again at the next call.
 function Sequential:clear()
-  release(self)
-  for _, list in ipairs {self._bufs, self._gbufs} do
-    for i, t in pairs(list) do
-      t:free()
-      list[i] = nil
-    end
+  for i = 1, #self do
+    if self[i].clear then self[i]:clear() end
   end
-  self._bufset = setmetatable({}, {__mode = "k"})
-  self._shapes = nil -- the next forward measures them again (pruning changes them)
-  for _, m in ipairs(self._modules) do
-    if m.clear then m:clear() end
-  end
+  self._inputs, self.output, self.grad_input = {}, nil, nil
   return self
 end
 
 function Sequential:parameters()
   local list = {}
-  for _, m in ipairs(self._modules) do
+  for _, m in ipairs(self) do
     for _, p in ipairs(m:parameters()) do list[#list + 1] = p end
   end
   return list
@@ -206,7 +148,7 @@ end
 -- give "2.1.weight".
 function Sequential:named_parameters()
   local list = {}
-  for i, m in ipairs(self._modules) do
+  for i, m in ipairs(self) do
     if m.named_parameters then
       for _, np in ipairs(m:named_parameters()) do
         list[#list + 1] = { name = i .. "." .. np.name, tensor = np.tensor }
@@ -222,42 +164,57 @@ function Sequential:named_parameters()
   return list
 end
 
+-- Numeric loops here and in train/evaluate: ipairs would add a C call per module to
+-- every training step.
 function Sequential:zero_grad()
-  for _, m in ipairs(self._modules) do m:zero_grad() end
+  for i = 1, #self do self[i]:zero_grad() end
   return self
 end
 
 function Sequential:train()
   self.training = true
-  for _, m in ipairs(self._modules) do m:train() end
+  for i = 1, #self do self[i]:train() end
   return self
 end
 
 function Sequential:evaluate()
   self.training = false
-  for _, m in ipairs(self._modules) do m:evaluate() end
+  for i = 1, #self do self[i]:evaluate() end
   return self
 end
 
 function Sequential:spec()
   local layers = {}
-  for i, m in ipairs(self._modules) do layers[i] = m:spec() end
+  for i, m in ipairs(self) do layers[i] = m:spec() end
   return { type = "Sequential", layers = layers }
 end
 
 function Sequential:save(path, extra)
-  return require("sfew.checkpoint").save_net(self, path, extra)
+  return M.save(self, path, extra)
+end
+
+-- Per-sample output shapes (without N) of each layer after the last forward, by layer
+-- index; a ReLU run inside the pool after it has its input's shape.
+local function shapes(net)
+  local steps, inputs, out = net._steps, net._inputs, {}
+  if #inputs ~= #steps or net.output == nil then return out end
+  local function per_sample(t)
+    local ok, s = pcall(function() return t:shape() end)
+    return ok and table.concat(table.move(s, 2, #s, 1, {}), "x") or nil
+  end
+  for k, s in ipairs(steps) do
+    out[s.last] = per_sample(inputs[k + 1] or net.output)
+    if s.first < s.last then out[s.first] = per_sample(inputs[k]) end
+  end
+  return out
 end
 
 Sequential.__tostring = function(net)
-  local lines, count = { "nn.Sequential {" }, 0
+  local lines, count, shape = { "nn.Sequential {" }, 0, shapes(net)
   for _, p in ipairs(net:parameters()) do count = count + p:numel() end
-  for i, m in ipairs(net._modules) do
+  for i, m in ipairs(net) do
     local line = ("  (%d) %s"):format(i, (tostring(m):gsub("\n", "\n  ")))
-    local shape = net._shapes and net._shapes[i]
-    if shape then -- per sample: without N
-      line = line .. " -> " .. table.concat(table.move(shape, 2, #shape, 1, {}), "x")
-    end
+    if shape[i] then line = line .. " -> " .. shape[i] end
     lines[#lines + 1] = line
   end
   lines[#lines + 1] = ("}  %d parameters"):format(count)
@@ -297,8 +254,8 @@ end
 
 local function build(spec, opts, where)
   if type(spec) ~= "table" then
-    error(("bad argument #1 to 'build' (%sspec table expected, got %s)")
-      :format(where, type(spec)), 3)
+    argcheck.error(1, "build", ("%sspec table expected, got %s")
+      :format(where, argcheck.typename(spec)), 2)
   end
   if spec.type == "Sequential" then
     local net = M.Sequential {}
@@ -309,8 +266,8 @@ local function build(spec, opts, where)
   end
   local b = builders[spec.type]
   if not b then
-    error(("bad argument #1 to 'build' (%sunknown module type '%s')")
-      :format(where, tostring(spec.type)), 3)
+    argcheck.error(1, "build", ("%sunknown module type '%s'")
+      :format(where, tostring(spec.type)), 2)
   end
   local ok, m = pcall(b, spec, opts)
   if not ok then error(("nn.build: %s%s: %s"):format(where, spec.type, m), 3) end
@@ -318,12 +275,72 @@ local function build(spec, opts, where)
 end
 
 function M.build(spec, opts)
-  if opts ~= nil and type(opts) ~= "table" then
-    error("bad argument #2 to 'build' (options table expected, got " .. type(opts) .. ")", 2)
-  end
+  argcheck.type(opts, "table", 2, "build", true)
   return build(spec, opts or {}, "")
 end
 
-M.load = function(path) return require("sfew.checkpoint").load_net(path) end
+-- ---- network files ------------------------------------------------------------------
+-- A network file is a safetensors file holding the named parameters, the spec as JSON
+-- ("sfew.spec") and caller data ("sfew.extra"); sfew.checkpoint adds training state.
+
+local function check_net(net, pos, fname)
+  if type(net) ~= "table" or type(net.named_parameters) ~= "function" then
+    argcheck.expected(pos, fname, "a network with named_parameters", net, 2)
+  end
+end
+
+-- nn.save(net, path [, extra]) -> true, or nil, message on file trouble. extra: a
+-- JSON-able table stored under "sfew.extra".
+function M.save(net, path, extra)
+  check_net(net, 1, "save")
+  argcheck.type(path, "string", 2, "save")
+  local tensors = {}
+  local err = params.put(net, "", tensors)
+  if err then error(err, 2) end
+  local meta = { ["sfew.kind"] = "net", ["sfew.extra"] = json.encode(extra or json.object()),
+    ["sfew.spec"] = type(net.spec) == "function" and json.encode(net:spec()) or nil }
+  return sio.save(path, tensors, meta)
+end
+
+-- The network meta["sfew.spec"] describes, with its parameters from the tensors of ts
+-- under prefix; or nil, message. The tensors are checked against the spec before the
+-- network is built, so a small file cannot make it allocate a huge one.
+function M.from_file(ts, meta, prefix, path)
+  local text = meta["sfew.spec"]
+  if not text then
+    return nil, ("checkpoint: '%s' holds no network spec (sfew.spec)"):format(path)
+  end
+  local spec, err = json.decode(text)
+  if not spec then return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path, err) end
+  local list = params.from_spec(spec)
+  err = list and params.check(list, ts, prefix, path)
+  if err then return nil, err end
+  -- A spec the builder refuses (a negative size, an unknown layer) is a corrupt file,
+  -- reported like one, not raised as misuse.
+  local ok, net = pcall(M.build, spec)
+  if not ok then
+    return nil, ("checkpoint: '%s': bad sfew.spec (%s)"):format(path,
+      (tostring(net):gsub("[%w_./-]*%.lua:%d+: ", "")))
+  end
+  err = params.check(params.expected(net), ts, prefix, path)
+  if err then return nil, err end
+  params.copy(net, ts, prefix)
+  return net
+end
+
+-- nn.load(path [, io_opts]) -> net, extra; or nil, message when the file is missing or
+-- corrupt, or its tensors do not fit the network its spec describes. Reads network files
+-- and training checkpoints (whose network tensors are under "net.").
+function M.load(path, opts)
+  argcheck.type(path, "string", 1, "load")
+  local ts, meta = sio.load(path, opts)
+  if not ts then return nil, meta end
+  local extra, err = json.decode(meta["sfew.extra"] or "{}")
+  if err then return nil, ("checkpoint: '%s': bad sfew.extra (%s)"):format(path, err) end
+  local net
+  net, err = M.from_file(ts, meta, meta["sfew.kind"] == "train" and "net." or "", path)
+  if not net then return nil, err end
+  return net, extra
+end
 
 return M

@@ -27,10 +27,12 @@ describe("sfew.nn.MaxPool2d", function()
       end)
     end
 
-    it("writes into a destination it is given", function()
-      local x, dst = tensor.randn({1, 1, 4, 4}, sys.rng(1)), tensor.zeros({1})
-      local y = nn.MaxPool2d(2):forward_relu(x, dst)
-      assert.is_true(rawequal(y, dst))
+    it("writes into the pool's own output, the same tensor each call", function()
+      local x = tensor.randn({1, 1, 4, 4}, sys.rng(1))
+      local pool = nn.MaxPool2d(2)
+      local y = pool:forward_relu(x)
+      assert.is_true(rawequal(y, pool.output))
+      assert.is_true(rawequal(y, pool:forward_relu(x * 2)))
       assert.are.same({1, 1, 2, 2}, y:shape())
     end)
 

@@ -1,0 +1,45 @@
+-- sfew.models: the networks the paper trains, built from sfew.nn layers.
+local argcheck = require "sfew.argcheck"
+local nn = require "sfew.nn"
+
+local M = {}
+
+local OPTIONS = argcheck.set { "rng", "height", "width", "classes", "in_channels" }
+
+-- Output size of an unpadded k x k convolution with stride 1, then a k2 x k2 max-pool.
+local function conv_pool(size, k, pool)
+  return (size - k + 1) // pool
+end
+
+local function check_size(v, pos, what)
+  argcheck.check(math.type(v) == "integer" and v >= 1, pos, "paper_cnn",
+    what .. " must be a positive integer", 2)
+end
+
+-- The paper's LeNet-like CNN: conv1 (in_channels -> c1, 5x5), ReLU, 2x2 max-pool, conv2
+-- (c1 -> c2, 5x5), ReLU, 3x3 max-pool, Flatten, Linear(c2 * h * w -> classes), where h x w
+-- is what the two conv-pool stages leave of the image (10 x 13 for the 72 x 90 faces).
+-- opts: rng (draws the initial weights), height = 72, width = 90, classes = 7,
+-- in_channels = 1.
+function M.paper_cnn(c1, c2, opts)
+  check_size(c1, 1, "c1")
+  check_size(c2, 2, "c2")
+  opts = argcheck.options(opts, OPTIONS, 3, "paper_cnn")
+  local height, width = opts.height or 72, opts.width or 90
+  local classes, cin = opts.classes or 7, opts.in_channels or 1
+  for _, o in ipairs { {height, "option 'height'"}, {width, "option 'width'"},
+                       {classes, "option 'classes'"}, {cin, "option 'in_channels'"} } do
+    check_size(o[1], 3, o[2])
+  end
+  local h, w = conv_pool(conv_pool(height, 5, 2), 5, 3), conv_pool(conv_pool(width, 5, 2), 5, 3)
+  argcheck.check(h >= 1 and w >= 1, 3, "paper_cnn",
+    ("a %dx%d image is too small for two 5x5 convolutions and pools"):format(height, width))
+  local rng = opts.rng
+  return nn.Sequential {
+    nn.Conv2d(cin, c1, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(c1, c2, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(3),
+    nn.Flatten(), nn.Linear(c2 * h * w, classes, { rng = rng }),
+  }
+end
+
+return M

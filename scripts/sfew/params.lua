@@ -1,0 +1,100 @@
+-- sfew.params: a network's named parameters against a table of named tensors (as a
+-- safetensors file holds them): collecting, checking names and shapes both ways, copying;
+-- and the names and shapes a network spec implies, so a file is checked before anything
+-- of its size is allocated.
+local M = {}
+
+local function shape_text(shape)
+  return table.concat(shape, "x")
+end
+
+-- {name = "1.weight", shape = "8x3"} for each parameter of net, in its order.
+function M.expected(net)
+  local list = {}
+  for i, np in ipairs(net:named_parameters()) do
+    list[i] = { name = np.name, shape = shape_text(np.tensor:shape()) }
+  end
+  return list
+end
+
+local function positive(v)
+  return math.type(v) == "integer" and v >= 1
+end
+
+-- Parameters of the layers that have them, from their spec fields; nil when a size is
+-- not a positive integer (the builder then rejects the spec with its own message).
+local spec_params = {
+  Linear = function(s)
+    if not (positive(s.in_features) and positive(s.out_features)) then return nil end
+    return { s.out_features, s.in_features }, { s.out_features }
+  end,
+  Conv2d = function(s)
+    local c, k, size = s.in_channels, s.out_channels, s.kernel
+    if not (positive(c) and positive(k) and positive(size)) then return nil end
+    return { k, c, size, size }, { k }
+  end,
+}
+
+-- The list M.expected would give for the network nn.build makes of spec, or nil when
+-- the spec does not say (an unknown layer type, a bad size).
+function M.from_spec(spec, prefix, list)
+  list, prefix = list or {}, prefix or ""
+  if type(spec) ~= "table" then return nil end
+  if spec.type == "Sequential" then
+    if type(spec.layers) ~= "table" then return nil end
+    for i, s in ipairs(spec.layers) do
+      if not M.from_spec(s, prefix .. i .. ".", list) then return nil end
+    end
+    return list
+  end
+  local params = spec_params[spec.type]
+  if not params then return list end
+  local w, b = params(spec)
+  if not w then return nil end
+  list[#list + 1] = { name = prefix .. "weight", shape = shape_text(w) }
+  if spec.bias ~= false then
+    list[#list + 1] = { name = prefix .. "bias", shape = shape_text(b) }
+  end
+  return list
+end
+
+-- Adds net's parameters to tensors under prefix. Returns nil or a message when a name
+-- repeats.
+function M.put(net, prefix, tensors)
+  for _, np in ipairs(net:named_parameters()) do
+    local key = prefix .. np.name
+    if tensors[key] then return ("checkpoint: parameter name '%s' repeats"):format(np.name) end
+    tensors[key] = np.tensor
+  end
+end
+
+-- Checks that the tensors of ts under prefix are exactly those of list (from M.expected
+-- or M.from_spec): every name both ways, every shape. Returns nil or a message.
+function M.check(list, ts, prefix, path)
+  local seen = {}
+  for _, p in ipairs(list) do
+    local src = ts[prefix .. p.name]
+    if not src then
+      return ("checkpoint: '%s' has no tensor '%s' for the network"):format(path, p.name)
+    end
+    local have = shape_text(src:shape())
+    if have ~= p.shape then
+      return ("checkpoint: '%s': tensor '%s' has shape %s, the network's has %s")
+        :format(path, p.name, have, p.shape)
+    end
+    seen[prefix .. p.name] = true
+  end
+  for name in pairs(ts) do
+    if name:sub(1, #prefix) == prefix and not seen[name] then
+      return ("checkpoint: '%s' has tensor '%s' that the network lacks")
+        :format(path, name:sub(#prefix + 1))
+    end
+  end
+end
+
+-- Copies the tensors of ts under prefix into net's parameters (after M.check).
+function M.copy(net, ts, prefix)
+  for _, np in ipairs(net:named_parameters()) do np.tensor:copy(ts[prefix .. np.name]) end
+end
+
+return M
