@@ -7,6 +7,24 @@
 
 #include <stb_image_write.h>
 
+#include "../parallel.h"
+
+typedef struct load_job {
+    const char *const *paths;
+    const sfew_image_opts *o;
+    float *data;
+    int64_t per;
+    sfew_status *codes;
+    sfew_err *errs;
+} load_job;
+
+static void load_one(void *ctx, int part, int64_t i)
+{
+    (void)part;
+    load_job *j = ctx;
+    j->codes[i] = sfew_image_load_into(j->paths[i], j->o, j->data + i * j->per, &j->errs[i]);
+}
+
 sfew_status sfew_image_load_many(const char *const *paths, int64_t n, const sfew_image_opts *o,
                                  int threads, int skip_bad, sfew_tensor **out, char *keep,
                                  int64_t *nbad, sfew_err *err)
@@ -27,9 +45,8 @@ sfew_status sfew_image_load_many(const char *const *paths, int64_t n, const sfew
         goto fail;
     }
     /* Each file writes only its own slot, so the result does not depend on the schedule. */
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads > 0 ? threads : 1)
-    for (int64_t i = 0; i < n; i++)
-        codes[i] = sfew_image_load_into(paths[i], o, t->data + i * per, &errs[i]);
+    load_job job = {paths, o, t->data, per, codes, errs};
+    sfew_parallel_items(threads, n, 4, load_one, &job);
     int64_t bad = 0, kept = 0;
     for (int64_t i = 0; i < n; i++) {
         if (codes[i] && (!skip_bad || codes[i] != SFEW_EIO)) {
