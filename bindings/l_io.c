@@ -2,7 +2,9 @@
  * save(path, names, tensors, keys, values) -> true; both return nil, message on trouble
  * with the file. The argument checks users see are in scripts/sfew/io.lua.
  * Also the engine's JSON for sfew.json: json_encode(v, null, object_mt) -> text and
- * json_decode(text, null, object_mt) -> value or nil, message. */
+ * json_decode(text, null, object_mt) -> value or nil, message; and its atomic writes:
+ * write_atomic(path, s), temp_name(path [, dir]) -> name, rename_atomic(tmp, path), each
+ * nil, message on trouble with the file. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +85,45 @@ static int io_save(lua_State *L)
     }
     sfew_err e;
     sfew_status st = sfew_safetensors_save(path, (int)n, names, ts, (int)nm, keys, values, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int io_write_atomic(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checkstring(L, 1);
+    const char *s = luaL_checklstring(L, 2, &len);
+    sfew_err e;
+    sfew_status st = sfew_atomic_write(path, s, len, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int io_temp_name(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int dir = lua_toboolean(L, 2);
+    char *tmp = NULL;
+    sfew_err e;
+    sfew_status st = sfew_atomic_temp(path, dir, &tmp, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushstring(L, tmp); /* may raise (no memory): tmp must not be held then */
+    free(tmp);
+    return 1;
+}
+
+static int io_rename_atomic(lua_State *L)
+{
+    const char *tmp = luaL_checkstring(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    sfew_err e;
+    sfew_status st = sfew_atomic_rename(tmp, path, &e);
     if (st)
         return lsfew_fail(L, st, &e);
     lua_pushboolean(L, 1);
@@ -340,6 +381,9 @@ static const luaL_Reg io_funcs[] = {{"load", io_load},
                                     {"save", io_save},
                                     {"json_encode", json_encode},
                                     {"json_decode", json_decode},
+                                    {"write_atomic", io_write_atomic},
+                                    {"temp_name", io_temp_name},
+                                    {"rename_atomic", io_rename_atomic},
                                     {NULL, NULL}};
 
 int luaopen_sfew_core_io(lua_State *L)

@@ -16,6 +16,7 @@
 #include "data/patches.h"
 #include "data/synth.h"
 #include "gemm.h"
+#include "io/atomic.h"
 #include "io/json.h"
 #include "io/safetensors.h"
 #include "optim/adam.h"

@@ -60,7 +60,9 @@ static sfew_status write_one(const char *dir, const sfew_faces_opts *o, int64_t 
     if (snprintf(path, sizeof path, "%s/%s/%s_%05lld.png", dir, cls, cls, (long long)i) >=
         (int)sizeof path)
         return sfew_fail(err, SFEW_EINVAL, "synthesize_faces: path too long");
-    return sfew_image_write_png8(px8, o->width, o->height, o->gray ? 1 : 3, path, err);
+    /* no fsync per image: a set is regenerated rather than recovered, and the default one is
+     * published whole by renaming its folder */
+    return sfew_image_write_png8(px8, o->width, o->height, o->gray ? 1 : 3, path, 0, err);
 }
 
 typedef struct write_job {

@@ -1,16 +1,14 @@
 /* Writing safetensors files: the header is built in memory, padded with spaces to a
  * multiple of 8 (as the reference writer does, so the data stays aligned), and the file
- * goes to a temporary name that is synced and renamed over the target. */
-#define _POSIX_C_SOURCE 200809L
+ * is written through atomic.h (a synced temporary renamed over the target). */
 #include "safetensors.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "atomic.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
     char *s;
@@ -136,25 +134,7 @@ static int write_file(FILE *f, const buf *h, int n, const sfew_tensor *const *te
     for (int i = 0; i < n; i++)
         if (!write_data(f, tensors[i]))
             return 0;
-    return fflush(f) == 0 && fsync(fileno(f)) == 0;
-}
-
-/* The rename is durable only once the directory entry is synced; failing that is not an
- * error (some file systems refuse to sync directories), the data itself is already safe. */
-static void sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (n >= sizeof dir)
-        return;
-    memcpy(dir, slash ? path : ".", slash ? n : 1);
-    dir[slash ? (n ? n : 1) : 1] = 0;
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    return 1;
 }
 
 sfew_status sfew_safetensors_save(const char *path, int n, const char *const *names,
@@ -163,37 +143,12 @@ sfew_status sfew_safetensors_save(const char *path, int n, const char *const *na
                                   sfew_err *err)
 {
     buf h = {0};
-    char *tmp = NULL;
     sfew_status st = build_header(n, names, tensors, n_meta, keys, values, &h, err);
-    if (st)
-        goto done;
-    size_t tlen = strlen(path) + 32;
-    tmp = malloc(tlen);
-    if (!tmp) {
-        st = sfew_fail(err, SFEW_ENOMEM, "safetensors_save: out of memory");
-        goto done;
-    }
-    snprintf(tmp, tlen, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st = sfew_fail(err, SFEW_EIO, "safetensors: cannot write '%s': %s", tmp,
-                       strerror(errno));
-        goto done;
-    }
-    int ok = write_file(f, &h, n, tensors);
-    int saved_errno = errno;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0, saved_errno = errno;
-    if (!ok) {
-        remove(tmp);
-        st = sfew_fail(err, SFEW_EIO, "safetensors: cannot write '%s': %s", path,
-                       strerror(saved_errno));
-        goto done;
-    }
-    sync_dir(path);
-done:
+    sfew_atomic a;
+    if (!st)
+        st = sfew_atomic_open(&a, path, err);
+    if (!st)
+        st = sfew_atomic_close(&a, write_file(a.f, &h, n, tensors), err);
     free(h.s);
-    free(tmp);
     return st;
 }
