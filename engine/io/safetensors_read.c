@@ -3,11 +3,11 @@
 #define _POSIX_C_SOURCE 200809L
 #include "safetensors.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../data/files.h"
 #include "json.h"
 
 typedef struct {
@@ -356,10 +356,9 @@ sfew_status sfew_safetensors_load(const char *path, int64_t max_bytes, sfew_safe
     sfew_safetensors *r = NULL;
     int64_t size = 0, hlen = 0;
     sfew_status st;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sfew_fail(err, SFEW_EIO, "safetensors: cannot open '%s': %s", path,
-                         strerror(errno));
+    FILE *f = NULL;
+    if ((st = sfew_file_open(path, "safetensors", &f, NULL, err)))
+        return st;
     if (fseeko(f, 0, SEEK_END) != 0 || (size = (int64_t)ftello(f)) < 0
         || fseeko(f, 0, SEEK_SET) != 0) {
         st = sfew_fail(err, SFEW_EIO, "safetensors: '%s': cannot seek (not a regular file?)",
