@@ -60,11 +60,24 @@ check-deps:
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SANITIZE="$(ASAN_FLAGS)" \
-		build-asan/sfewlua build-asan/sfew.so
+		build-asan/sfewlua build-asan/sfew.so build-asan/sfew_example
 
-# The busted suite on the plain build, then on the ASan + UBSan build; ends with
-# one line "N passed, N failed".
-test: all asan
+# The worked example in engine/sfew.h's comment, cut out as it stands, built with
+# -Werror and run by `make test` (it exits non-zero unless training lowers the loss).
+$(BUILD)/sfew_example.c: engine/sfew.h
+	@mkdir -p $(dir $@)
+	@awk '/^ \* -- example end/ { on = 0 } on { sub(/^ \*/, ""); sub(/^    /, ""); print } \
+		/^ \* -- example begin/ { on = 1 }' $< > $@
+
+$(BUILD)/sfew_example: $(BUILD)/sfew_example.c $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -Werror -Iengine -o $@ $< $(ENGINE_OBJ) $(ENGINE_LIBS)
+
+# The example of engine/sfew.h on both builds, then the busted suite on the plain build
+# and on the ASan + UBSan build; ends with one line "N passed, N failed".
+test: all asan $(BUILD)/sfew_example
+	@$(BUILD)/sfew_example >/dev/null && \
+		LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" build-asan/sfew_example >/dev/null \
+		|| { echo "not ok - the example in engine/sfew.h failed"; exit 1; }
 	@bash tests/run.sh
 
 test-plain: all
