@@ -34,6 +34,11 @@ local writers = {
   write_csv = function(p)
     return require("sfew.features").write_csv(p, {x = sfew.tensor.ones{1, 2}})
   end,
+  ["net:save"] = function(p) return sfew.nn.Sequential{sfew.nn.Linear(2, 2)}:save(p) end,
+  ["report.write_atomic"] = function(p) -- the module may live as sfew.report or report
+    local found, report = pcall(require, "sfew.report")
+    return (found and report or require "report").write_atomic(p, "# r\n")
+  end,
 }
 
 describe("sfew.io atomic writes", function()
