@@ -4,6 +4,7 @@
 #include "safetensors.h"
 
 #include "atomic.h"
+#include "json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,22 +17,33 @@ typedef struct {
     int oom;
 } buf;
 
-static void put(buf *b, const char *s, size_t n)
+/* Room for n more bytes (and a NUL); NULL once memory has run out. */
+static char *room(buf *b, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom || n > SIZE_MAX / 4 - b->len) {
+        b->oom = 1;
+        return NULL;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = (b->cap ? b->cap * 2 : 256) + n;
         char *s2 = realloc(b->s, cap);
         if (!s2) {
             b->oom = 1;
-            return;
+            return NULL;
         }
         b->s = s2;
         b->cap = cap;
     }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
+    return b->s + b->len;
+}
+
+static void put(buf *b, const char *s, size_t n)
+{
+    char *at = room(b, n);
+    if (at) {
+        memcpy(at, s, n);
+        b->len += n;
+    }
 }
 
 static void putf(buf *b, const char *fmt, ...)
@@ -44,20 +56,15 @@ static void putf(buf *b, const char *fmt, ...)
     put(b, tmp, (size_t)n);
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped; other bytes as given. */
+/* A JSON string, quoted by the engine's one JSON encoder. */
 static void put_str(buf *b, const char *s)
 {
-    put(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            putf(b, "\\%c", c);
-        else if (c < 0x20)
-            putf(b, "\\u%04x", c);
-        else
-            put(b, s, 1);
-    }
-    put(b, "\"", 1);
+    size_t n = strlen(s);
+    char *at = n < SIZE_MAX / 8 ? room(b, 6 * n + 2) : NULL;
+    if (at)
+        b->len += sfew_json_quote(s, n, at);
+    else
+        b->oom = 1;
 }
 
 static sfew_status build_header(int n, const char *const *names,
