@@ -60,7 +60,7 @@ check-deps:
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SANITIZE="$(ASAN_FLAGS)" \
-		build-asan/sfewlua build-asan/sfew.so build-asan/sfew_example
+		build-asan/sfewlua build-asan/sfew.so $(C_TESTS:%=build-asan/%)
 
 # The worked example in engine/sfew.h's comment, cut out as it stands, built with
 # -Werror and run by `make test` (it exits non-zero unless training lowers the loss).
@@ -69,15 +69,21 @@ $(BUILD)/sfew_example.c: engine/sfew.h
 	@awk '/^ \* -- example end/ { on = 0 } on { sub(/^ \*/, ""); sub(/^    /, ""); print } \
 		/^ \* -- example begin/ { on = 1 }' $< > $@
 
+# C tests of the engine alone (tests/c/*.c), built like the example.
+C_TESTS := sfew_example $(patsubst tests/c/%.c,%,$(wildcard tests/c/*.c))
+
 $(BUILD)/sfew_example: $(BUILD)/sfew_example.c $(ENGINE_OBJ)
 	$(CC) $(CFLAGS) -Werror -Iengine -o $@ $< $(ENGINE_OBJ) $(ENGINE_LIBS)
 
-# The example of engine/sfew.h on both builds, then the busted suite on the plain build
-# and on the ASan + UBSan build; ends with one line "N passed, N failed".
-test: all asan $(BUILD)/sfew_example
-	@$(BUILD)/sfew_example >/dev/null && \
-		LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" build-asan/sfew_example >/dev/null \
-		|| { echo "not ok - the example in engine/sfew.h failed"; exit 1; }
+$(BUILD)/%: tests/c/%.c $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -Werror -Iengine -o $@ $< $(ENGINE_OBJ) $(ENGINE_LIBS)
+
+# The C tests on both builds, then the busted suite on the plain build and on the
+# ASan + UBSan build; ends with one line "N passed, N failed".
+test: all asan $(C_TESTS:%=$(BUILD)/%)
+	@for t in $(C_TESTS); do $(BUILD)/$$t >/dev/null && \
+		LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" build-asan/$$t >/dev/null \
+		|| { echo "not ok - the C test $$t failed"; exit 1; }; done
 	@bash tests/run.sh
 
 test-plain: all
