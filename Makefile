@@ -17,10 +17,8 @@ FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 PKGS     := lua5.4 openblas stb zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 OPT      ?= -O2
-CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic $(OPT) -g -fPIC -fopenmp \
+CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic $(OPT) -g -fPIC \
             -DSFEW_VERSION=\"$(VERSION)\" $(PKG_CFLAGS) $(SANITIZE)
-# sfew.so is linked -z nodelete: Lua dlcloses C modules at exit, and unmapping the code
-# that idle OpenMP worker threads sit in would crash the process.
 # Libraries for the engine; the host adds Lua and readline (sfew.so takes Lua's
 # symbols from the interpreter that loads it).
 ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib 2>/dev/null) -lm -lpthread
@@ -48,10 +46,8 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/sfewlua: $(HOST_OBJ) $(BIND_OBJ) $(ENGINE_OBJ)
 	$(CC) $(CFLAGS) -rdynamic -o $@ $^ $(HOST_LIBS) $(ENGINE_LIBS)
 
-# nodelete: unloading sfew.so at lua_close would pull libgomp out from under its idle
-# OpenMP worker threads (a crash at exit).
 $(BUILD)/sfew.so: $(BIND_OBJ) $(ENGINE_OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-z,nodelete -o $@ $^ $(ENGINE_LIBS)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(ENGINE_LIBS)
 
 -include $(DEPFILES)
 
@@ -64,7 +60,7 @@ check-deps:
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 SANITIZE="$(ASAN_FLAGS)" \
-		build-asan/sfewlua build-asan/sfew.so build-asan/engine_test
+		build-asan/sfewlua build-asan/sfew.so build-asan/engine_test $(C_TESTS:%=build-asan/%)
 
 # The engine's C test program (tests/engine/): layers and optimiser options against the
 # PyTorch fixtures, before their Lua bindings exist. It reads the Lua fixtures with Lua.
@@ -76,22 +72,42 @@ test-engine: all asan $(BUILD)/engine_test
 	@$(BUILD)/engine_test tests/fixtures/torch
 	@build-asan/engine_test tests/fixtures/torch
 
-# The busted suite on the plain build, then on the ASan + UBSan build; ends with
-# one line "N passed, N failed".
-test: all asan test-engine
+# The worked example in engine/sfew.h's comment, cut out as it stands, built with
+# -Werror and run by `make test` (it exits non-zero unless training lowers the loss).
+$(BUILD)/sfew_example.c: engine/sfew.h
+	@mkdir -p $(dir $@)
+	@awk '/^ \* -- example end/ { on = 0 } on { sub(/^ \*/, ""); sub(/^    /, ""); print } \
+		/^ \* -- example begin/ { on = 1 }' $< > $@
+
+# C tests of the engine alone (tests/c/*.c), built like the example.
+C_TESTS := sfew_example $(patsubst tests/c/%.c,%,$(wildcard tests/c/*.c))
+
+$(BUILD)/sfew_example: $(BUILD)/sfew_example.c $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -Werror -Iengine -o $@ $< $(ENGINE_OBJ) $(ENGINE_LIBS)
+
+$(BUILD)/%: tests/c/%.c $(ENGINE_OBJ)
+	$(CC) $(CFLAGS) -Werror -Iengine -o $@ $< $(ENGINE_OBJ) $(ENGINE_LIBS)
+
+# The C tests on both builds (the engine test against the PyTorch fixtures, the header's
+# example, tests/c/*.c), then the busted suite on the plain build and on the
+# ASan + UBSan build; ends with one line "N passed, N failed".
+test: all asan test-engine $(C_TESTS:%=$(BUILD)/%)
+	@for t in $(C_TESTS); do $(BUILD)/$$t >/dev/null && \
+		LSAN_OPTIONS="suppressions=$(CURDIR)/tests/lsan.supp" build-asan/$$t >/dev/null \
+		|| { echo "not ok - the C test $$t failed"; exit 1; }; done
 	@bash tests/run.sh
 
 test-plain: all
 	@bash tests/run.sh plain
 
-# libFuzzer targets (tests/fuzz/*_fuzz.c), built with clang into build-fuzz/ without
-# OpenMP; each runs FUZZ_SECONDS from its seed corpus tests/fuzz/corpus/<target>/ (new
-# inputs go to build-fuzz/corpus/<target>/, crashes to build-fuzz/). Fails if any target
-# finds a crash, a leak or a timeout. Only `make fuzz` needs clang.
+# libFuzzer targets (tests/fuzz/*_fuzz.c), built with clang into build-fuzz/; each runs
+# FUZZ_SECONDS from its seed corpus tests/fuzz/corpus/<target>/ (new inputs go to
+# build-fuzz/corpus/<target>/, crashes to build-fuzz/). Fails if any target finds a crash,
+# a leak or a timeout. Only `make fuzz` needs clang.
 FUZZ_SECONDS ?= 30
 FUZZ_CC      ?= clang
 FUZZ_TARGETS := $(patsubst tests/fuzz/%_fuzz.c,%,$(wildcard tests/fuzz/*_fuzz.c))
-FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer -Wno-unknown-pragmas \
+FUZZ_CFLAGS  := -std=c11 -g -O1 -fno-omit-frame-pointer \
                 $(shell pkg-config --cflags stb zlib openblas 2>/dev/null)
 FUZZ_ENGINE  := $(ENGINE_SRC:%.c=build-fuzz/obj/%.o)
 .SECONDARY: $(FUZZ_ENGINE)
@@ -110,7 +126,7 @@ fuzz:
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # One short training script under valgrind on the plain build: zero errors and nothing
-# definitely lost (tests/valgrind.supp holds the OpenBLAS / libgomp / dlopen noise).
+# definitely lost (tests/valgrind.supp holds the OpenBLAS / dlopen noise).
 memcheck: all
 	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		--suppressions=tests/valgrind.supp --gen-suppressions=no -q \
@@ -127,7 +143,8 @@ run: all
 bench: all $(BUILD)/peak
 	@$(BUILD)/sfewlua bench/run.lua $(BENCH_ARGS)
 
-# The FMA peak microbenchmark: the one file built with -mavx2 -mfma.
+# The FMA peak microbenchmark: the one file built with -mavx2 -mfma (and OpenMP, which
+# nothing else uses).
 $(BUILD)/peak: bench/peak.c
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 -Wall -Wextra -Wpedantic -O2 -mavx2 -mfma -fopenmp $< -o $@

@@ -1,8 +1,13 @@
 /* sfew.core.io: safetensors files. load(path, max_bytes) -> tensors, metadata and
  * save(path, names, tensors, keys, values) -> true; both return nil, message on trouble
- * with the file. The argument checks users see are in scripts/sfew/io.lua. */
+ * with the file. The argument checks users see are in scripts/sfew/io.lua.
+ * Also the engine's atomic writes: write_atomic(path, s), temp_name(path [, dir]) -> name,
+ * rename_atomic(tmp, path), each nil, message on trouble with the file; and its JSON
+ * (l_io_json.c). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "l_io.h"
 #include "lsfew.h"
 #include "modules.h"
 
@@ -84,7 +89,51 @@ static int io_save(lua_State *L)
     return 1;
 }
 
-static const luaL_Reg io_funcs[] = {{"load", io_load}, {"save", io_save}, {NULL, NULL}};
+static int io_write_atomic(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checkstring(L, 1);
+    const char *s = luaL_checklstring(L, 2, &len);
+    sfew_err e;
+    sfew_status st = sfew_atomic_write(path, s, len, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int io_temp_name(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int dir = lua_toboolean(L, 2);
+    char *tmp = NULL;
+    sfew_err e;
+    sfew_status st = sfew_atomic_temp(path, dir, &tmp, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushstring(L, tmp); /* may raise (no memory): tmp must not be held then */
+    free(tmp);
+    return 1;
+}
+
+static int io_rename_atomic(lua_State *L)
+{
+    const char *tmp = luaL_checkstring(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    sfew_err e;
+    sfew_status st = sfew_atomic_rename(tmp, path, &e);
+    if (st)
+        return lsfew_fail(L, st, &e);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static const luaL_Reg io_funcs[] = {{"load", io_load},
+                                    {"save", io_save},
+                                    {"write_atomic", io_write_atomic},
+                                    {"temp_name", io_temp_name},
+                                    {"rename_atomic", io_rename_atomic},
+                                    {NULL, NULL}};
 
 int luaopen_sfew_core_io(lua_State *L)
 {
@@ -94,5 +143,6 @@ int luaopen_sfew_core_io(lua_State *L)
     }
     lua_pop(L, 1);
     luaL_newlib(L, io_funcs);
+    lsfew_io_add_json(L);
     return 1;
 }

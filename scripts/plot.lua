@@ -18,9 +18,12 @@ end
 -- Returns true, or nil and a reason.
 function M.lines(spec)
   if not M.available() then return nil, "gnuplot not found: plot " .. spec.path .. " skipped" end
+  local sio = require "sfew.io"
+  local tmp, terr = sio.temp_name(spec.path)
+  if not tmp then return nil, terr end
   local script = {
     "set terminal pngcairo size 800,500 enhanced font 'DejaVu Sans,10'",
-    "set output " .. quote(spec.path .. ".tmp"),
+    "set output " .. quote(tmp),
     "set title " .. quote(spec.title or ""),
     "set xlabel " .. quote(spec.xlabel or ""),
     "set ylabel " .. quote(spec.ylabel or ""),
@@ -49,14 +52,16 @@ function M.lines(spec)
   end
   local file = os.tmpname()
   local ok, err = report.write_atomic(file, table.concat(script, "\n") .. "\n")
-  if not ok then return nil, err end
+  if not ok then os.remove(tmp); return nil, err end
   local ran = os.execute("gnuplot " .. quote(file) .. " 2>/dev/null")
   os.remove(file)
   if not ran then
-    os.remove(spec.path .. ".tmp")
+    os.remove(tmp)
     return nil, "gnuplot failed for " .. spec.path
   end
-  return os.rename(spec.path .. ".tmp", spec.path)
+  local done, rerr = sio.rename_atomic(tmp, spec.path)
+  if not done then os.remove(tmp) end
+  return done, rerr
 end
 
 return M

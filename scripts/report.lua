@@ -58,23 +58,9 @@ function M.mkdir(path)
   if not ok then error("cannot create folder " .. path, 2) end
 end
 
--- Writes content to path through a temporary file and a rename.
+-- Writes content to path through a temporary file and a rename (sfew.io.write_atomic).
 function M.write_atomic(path, content)
-  local tmp = ("%s.tmp-%d"):format(path, math.floor(os.clock() * 1e6) % 1000000)
-  local f, err = io.open(tmp, "wb")
-  if not f then return nil, err end
-  local ok, werr = f:write(content)
-  local cok, cerr = f:close()
-  if not ok or not cok then
-    os.remove(tmp)
-    return nil, werr or cerr
-  end
-  local rok, rerr = os.rename(tmp, path)
-  if not rok then
-    os.remove(tmp)
-    return nil, rerr
-  end
-  return true
+  return require("sfew.io").write_atomic(path, content)
 end
 
 -- JSON lines: one object per record.

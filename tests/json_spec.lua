@@ -56,6 +56,28 @@ describe("sfew.json", function()
       assert.is_false(ok)
       assert.matches("bad argument #1 to 'decode'", msg)
     end)
+    it("keeps keys and strings with NUL bytes whole", function()
+      local v = {["a\0b"] = "x\0y"}
+      assert.are.equal('{"a\\u0000b":"x\\u0000y"}', json.encode(v))
+      assert.are.same(v, json.decode(json.encode(v)))
+    end)
+    it("reads tables raw, so metamethods cannot change them half-way", function()
+      local calls = 0
+      local t = setmetatable({1, 2}, {__index = function() calls = calls + 1 end,
+        __len = function() calls = calls + 1; return 5 end})
+      assert.are.equal("[1,2]", json.encode(t))
+      assert.are.equal(0, calls)
+    end)
+    it("refuses nesting deeper than its limit with a message, not a crash", function()
+      local deep = {}
+      for _ = 1, 1000 do deep = {deep} end
+      local ok, msg = pcall(json.encode, deep)
+      assert.is_false(ok)
+      assert.matches("nesting", msg)
+      local v, err = json.decode(string.rep("[", 1000) .. string.rep("]", 1000))
+      assert.is_nil(v)
+      assert.matches("nesting too deep", err)
+    end)
     it("round-trips a model spec", function()
       local spec = {type = "Sequential", layers = {
         {type = "Conv2d", in_channels = 1, out_channels = 16, kernel_size = 5},

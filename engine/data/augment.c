@@ -2,7 +2,7 @@
  * move pixels through a scratch plane. Per-image generators keep results independent of how
  * images are spread over threads. */
 #include "augment.h"
-#include "../layers/parallel.h"
+#include "../parallel.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /* The CSV parser: one pass over the text, fields unquoted in place in a private copy. */
 #include "csv.h"
 
+#include "files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,9 +158,10 @@ nomem:
 
 sfew_status sfew_csv_read(const char *path, sfew_csv **out, sfew_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sfew_fail(err, SFEW_EIO, "read_csv: cannot open '%s'", path);
+    FILE *f = NULL;
+    sfew_status opened = sfew_file_open(path, "read_csv", &f, NULL, err);
+    if (opened)
+        return opened;
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0)
         size = ftell(f);

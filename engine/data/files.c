@@ -1,13 +1,16 @@
-/* Directory listing (sorted, so data sets load in the same order everywhere) and mkdir -p. */
+/* Directory listing (sorted, so data sets load in the same order everywhere), mkdir -p,
+ * and opening regular files for the readers. */
 #define _POSIX_C_SOURCE 200809L
 #include "files.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Folders with more entries than this are refused: no face set comes near it. */
 #define MAX_ENTRIES (1 << 22)
@@ -114,4 +117,50 @@ sfew_status sfew_mkdir_p(const char *path, sfew_err *err)
     }
     free(p);
     return SFEW_OK;
+}
+
+static const char *kind(mode_t m)
+{
+    return S_ISDIR(m)    ? "is a directory"
+           : S_ISFIFO(m) ? "is a FIFO, not a regular file"
+           : S_ISCHR(m)  ? "is a character device, not a regular file"
+           : S_ISBLK(m)  ? "is a block device, not a regular file"
+           : S_ISSOCK(m) ? "is a socket, not a regular file"
+                         : "is not a regular file";
+}
+
+sfew_status sfew_file_open_fd(const char *path, const char *who, int *fd, int64_t *size,
+                              sfew_err *err)
+{
+    int d = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (d < 0)
+        return sfew_fail(err, SFEW_EIO, "%s: cannot open '%s': %s", who, path, strerror(errno));
+    struct stat s;
+    const char *bad = fstat(d, &s) != 0 ? strerror(errno) : S_ISREG(s.st_mode) ? NULL
+                                                                              : kind(s.st_mode);
+    if (bad) {
+        close(d);
+        return sfew_fail(err, SFEW_EIO, "%s: '%s' %s", who, path, bad);
+    }
+    int fl = fcntl(d, F_GETFL);
+    if (fl >= 0)
+        fcntl(d, F_SETFL, fl & ~O_NONBLOCK);
+    *fd = d;
+    if (size)
+        *size = (int64_t)s.st_size;
+    return SFEW_OK;
+}
+
+sfew_status sfew_file_open(const char *path, const char *who, FILE **out, int64_t *size,
+                           sfew_err *err)
+{
+    int fd;
+    sfew_status st = sfew_file_open_fd(path, who, &fd, size, err);
+    if (st)
+        return st;
+    if (!(*out = fdopen(fd, "rb"))) {
+        st = sfew_fail(err, SFEW_EIO, "%s: cannot open '%s': %s", who, path, strerror(errno));
+        close(fd);
+    }
+    return st;
 }

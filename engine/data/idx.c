@@ -3,7 +3,10 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "files.h"
 
 static sfew_status read_exact(gzFile f, void *buf, unsigned len, const char *path, const char *what,
                               sfew_err *err)
@@ -47,9 +50,15 @@ sfew_status sfew_idx_read(const char *path, int ndim, float scale, sfew_tensor *
 {
     if (ndim < 1 || ndim > 4)
         return sfew_fail(err, SFEW_EINVAL, "read_idx: bad dimension count %d", ndim);
-    gzFile f = gzopen(path, "rb");
-    if (!f)
+    int fd = -1;
+    sfew_status opened = sfew_file_open_fd(path, "read_idx", &fd, NULL, err);
+    if (opened)
+        return opened;
+    gzFile f = gzdopen(fd, "rb");
+    if (!f) {
+        close(fd);
         return sfew_fail(err, SFEW_EIO, "read_idx: cannot open '%s'", path);
+    }
     sfew_tensor *t = NULL;
     unsigned char *bytes = NULL, head[4], dims[16];
     int64_t shape[4];

@@ -2,6 +2,8 @@
  * stb_image_write (their implementations come from Debian's libstb). */
 #include "image.h"
 
+#include "files.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +38,10 @@ sfew_status sfew_image_resize(const float *in, int w, int h, int c, float *out, 
 /* Reads the whole file (bounded by SFEW_IMAGE_MAX_BYTES); the caller frees *buf. */
 static sfew_status read_file(const char *path, unsigned char **buf, size_t *len, sfew_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sfew_fail(err, SFEW_EIO, "load_image: cannot open '%s'", path);
+    FILE *f = NULL;
+    sfew_status opened = sfew_file_open(path, "load_image", &f, NULL, err);
+    if (opened)
+        return opened;
     sfew_status st = SFEW_OK;
     long size = -1;
     if (fseek(f, 0, SEEK_END) == 0)

@@ -61,11 +61,12 @@ sfew_status sfew_image_load_many(const char *const *paths, int64_t n, const sfew
                                  int threads, int skip_bad, sfew_tensor **out, char *keep,
                                  int64_t *nbad, sfew_err *err);
 
-/* Writes a (C, H, W) tensor, C = 1 or 3, values clamped to [0, 1], as PNG. It writes
- * path.tmp first and renames, so a reader never sees half a file. */
+/* Writes a (C, H, W) tensor, C = 1 or 3, values clamped to [0, 1], as PNG, through
+ * io/atomic.h: a reader never sees half a file; a device or FIFO is written in place. */
 sfew_status sfew_image_write_png(const sfew_tensor *t, const char *path, sfew_err *err);
-/* The same from interleaved 8-bit pixels (h, w, c). */
+/* The same from interleaved 8-bit pixels (h, w, c). sync = 0 skips the fsync, for many
+ * files published together by renaming their folder (the synthetic set). */
 sfew_status sfew_image_write_png8(const unsigned char *px, int w, int h, int c, const char *path,
-                                  sfew_err *err);
+                                  int sync, sfew_err *err);
 
 #endif

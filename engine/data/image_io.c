@@ -1,4 +1,4 @@
-/* Many images at once (parallel decode for image folders) and PNG writing. */
+/* Many images at once (parallel decode for image folders) and PNG writing (atomic.h). */
 #include "image.h"
 
 #include <stdio.h>
@@ -6,6 +6,25 @@
 #include <string.h>
 
 #include <stb_image_write.h>
+
+#include "../io/atomic.h"
+#include "../parallel.h"
+
+typedef struct load_job {
+    const char *const *paths;
+    const sfew_image_opts *o;
+    float *data;
+    int64_t per;
+    sfew_status *codes;
+    sfew_err *errs;
+} load_job;
+
+static void load_one(void *ctx, int part, int64_t i)
+{
+    (void)part;
+    load_job *j = ctx;
+    j->codes[i] = sfew_image_load_into(j->paths[i], j->o, j->data + i * j->per, &j->errs[i]);
+}
 
 sfew_status sfew_image_load_many(const char *const *paths, int64_t n, const sfew_image_opts *o,
                                  int threads, int skip_bad, sfew_tensor **out, char *keep,
@@ -27,9 +46,8 @@ sfew_status sfew_image_load_many(const char *const *paths, int64_t n, const sfew
         goto fail;
     }
     /* Each file writes only its own slot, so the result does not depend on the schedule. */
-#pragma omp parallel for schedule(dynamic, 4) num_threads(threads > 0 ? threads : 1)
-    for (int64_t i = 0; i < n; i++)
-        codes[i] = sfew_image_load_into(paths[i], o, t->data + i * per, &errs[i]);
+    load_job job = {paths, o, t->data, per, codes, errs};
+    sfew_parallel_items(threads, n, 4, load_one, &job);
     int64_t bad = 0, kept = 0;
     for (int64_t i = 0; i < n; i++) {
         if (codes[i] && (!skip_bad || codes[i] != SFEW_EIO)) {
@@ -61,24 +79,22 @@ fail:
     return st;
 }
 
-sfew_status sfew_image_write_png8(const unsigned char *px, int w, int h, int c, const char *path,
-                                  sfew_err *err)
+/* stb_image_write's sink: appends to the open file; errors show in ferror at close. */
+static void to_file(void *ctx, void *data, int size)
 {
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 8);
-    if (!tmp)
-        return sfew_fail(err, SFEW_ENOMEM, "write_png: no memory");
-    snprintf(tmp, len + 8, "%s.tmp", path);
-    sfew_status st = SFEW_OK;
-    if (!stbi_write_png(tmp, w, h, c, px, w * c)) {
-        remove(tmp);
-        st = sfew_fail(err, SFEW_EIO, "write_png: cannot write '%s'", path);
-    } else if (rename(tmp, path) != 0) {
-        remove(tmp);
-        st = sfew_fail(err, SFEW_EIO, "write_png: cannot rename '%s' to '%s'", tmp, path);
-    }
-    free(tmp);
-    return st;
+    fwrite(data, 1, (size_t)size, ctx);
+}
+
+sfew_status sfew_image_write_png8(const unsigned char *px, int w, int h, int c, const char *path,
+                                  int sync, sfew_err *err)
+{
+    sfew_atomic a;
+    sfew_status st = sfew_atomic_open(&a, path, err);
+    if (st)
+        return st;
+    a.nosync = !sync;
+    int ok = stbi_write_png_to_func(to_file, a.f, w, h, c, px, w * c) != 0;
+    return sfew_atomic_close(&a, ok, err);
 }
 
 sfew_status sfew_image_write_png(const sfew_tensor *t, const char *path, sfew_err *err)
@@ -98,7 +114,7 @@ sfew_status sfew_image_write_png(const sfew_tensor *t, const char *path, sfew_er
             v = v != v ? 0 : v < 0 ? 0 : v > 1 ? 1 : v; /* NaN shows as black */
             px[i * c + ch] = (unsigned char)(v * 255.0f + 0.5f);
         }
-    sfew_status st = sfew_image_write_png8(px, w, h, c, path, err);
+    sfew_status st = sfew_image_write_png8(px, w, h, c, path, 1, err);
     free(px);
     return st;
 }

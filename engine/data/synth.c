@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../parallel.h"
 #include "files.h"
 #include "image.h"
 #include "synth.h"
@@ -59,7 +60,23 @@ static sfew_status write_one(const char *dir, const sfew_faces_opts *o, int64_t 
     if (snprintf(path, sizeof path, "%s/%s/%s_%05lld.png", dir, cls, cls, (long long)i) >=
         (int)sizeof path)
         return sfew_fail(err, SFEW_EINVAL, "synthesize_faces: path too long");
-    return sfew_image_write_png8(px8, o->width, o->height, o->gray ? 1 : 3, path, err);
+    /* no fsync per image: a set is regenerated rather than recovered, and the default one is
+     * published whole by renaming its folder */
+    return sfew_image_write_png8(px8, o->width, o->height, o->gray ? 1 : 3, path, 0, err);
+}
+
+typedef struct write_job {
+    const char *dir;
+    const sfew_faces_opts *o;
+    unsigned char *px8[SFEW_PAR_MAX]; /* one (height, width, 3) buffer per thread */
+    sfew_status *codes;
+    sfew_err *errs;
+} write_job;
+
+static void write_item(void *ctx, int part, int64_t i)
+{
+    write_job *j = ctx;
+    j->codes[i] = write_one(j->dir, j->o, i, j->px8[part], &j->errs[i]);
 }
 
 sfew_status sfew_faces_write(const char *dir, const sfew_faces_opts *o, int threads,
@@ -81,18 +98,18 @@ sfew_status sfew_faces_write(const char *dir, const sfew_faces_opts *o, int thre
         free(errs);
         return sfew_fail(err, SFEW_ENOMEM, "synthesize_faces: no memory for %d images", o->n);
     }
-#pragma omp parallel num_threads(threads > 0 ? threads : 1)
-    {
-        unsigned char *px8 = malloc((size_t)o->width * o->height * 3);
-#pragma omp for schedule(dynamic, 8)
-        for (int i = 0; i < o->n; i++)
-            codes[i] = px8 ? write_one(dir, o, i, px8, &errs[i])
-                           : sfew_fail(&errs[i], SFEW_ENOMEM, "synthesize_faces: no memory");
-        free(px8);
-    }
+    write_job job = {.dir = dir, .o = o, .codes = codes, .errs = errs};
+    int parts = threads < 1 ? 1 : threads > SFEW_PAR_MAX ? SFEW_PAR_MAX : threads;
+    for (int p = 0; p < parts && !st; p++)
+        if (!(job.px8[p] = malloc((size_t)o->width * o->height * 3)))
+            st = sfew_fail(err, SFEW_ENOMEM, "synthesize_faces: no memory");
+    if (!st)
+        sfew_parallel_items(parts, o->n, 8, write_item, &job);
     for (int i = 0; i < o->n && !st; i++)
         if (codes[i])
             st = sfew_fail(err, codes[i], "%s", errs[i].msg);
+    for (int p = 0; p < parts; p++)
+        free(job.px8[p]);
     free(codes);
     free(errs);
     return st;

@@ -2,7 +2,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../parallel.h"
 #include "batch.h"
+
+typedef struct map_job {
+    const sfew_tensor *x;
+    int64_t n, h, w, d;
+    sfew_tensor *out;
+    sfew_image_fn fn;
+    const void *ctx;
+    size_t work;
+    int failed[SFEW_PAR_MAX]; /* per part: its work buffer could not be allocated */
+} map_job;
+
+static void map_part(void *arg, int part, int parts)
+{
+    map_job *j = arg;
+    double *buf = calloc(j->work > 0 ? j->work : 1, sizeof *buf);
+    if (!buf) {
+        j->failed[part] = 1;
+        return;
+    }
+    int64_t lo = j->n * part / parts, hi = j->n * (part + 1) / parts, hw = j->h * j->w;
+    for (int64_t i = lo; i < hi; i++)
+        j->fn(j->x->data + i * hw, j->h, j->w, j->out->data + i * j->d, buf, j->ctx);
+    free(buf);
+}
 
 sfew_status sfew_features_image_dims(const sfew_tensor *x, const char *who, int64_t *n,
                                      int64_t *h, int64_t *w, int *batch, sfew_err *err)
@@ -25,27 +50,20 @@ sfew_status sfew_features_map(const sfew_tensor *x, int64_t n, int64_t h, int64_
                               sfew_tensor *out, int64_t d, sfew_image_fn fn, const void *ctx,
                               size_t work, int threads, const char *who, sfew_err *err)
 {
-    int failed = 0;
     if (threads < 1)
         threads = 1;
     if (threads > n)
         threads = n > 0 ? (int)n : 1;
+    if (threads > SFEW_PAR_MAX)
+        threads = SFEW_PAR_MAX;
     /* Each image is independent and written to its own row: any schedule gives the
      * same numbers. */
-#pragma omp parallel num_threads(threads)
-    {
-        double *buf = calloc(work > 0 ? work : 1, sizeof *buf);
-        if (!buf) {
-#pragma omp atomic write
-            failed = 1;
-        }
-#pragma omp for schedule(static)
-        for (int64_t i = 0; i < n; i++) {
-            if (buf)
-                fn(x->data + i * h * w, h, w, out->data + i * d, buf, ctx);
-        }
-        free(buf);
-    }
+    map_job job = {.x = x, .n = n, .h = h, .w = w, .d = d, .out = out, .fn = fn, .ctx = ctx,
+                   .work = work};
+    sfew_parallel(threads, map_part, &job);
+    int failed = 0;
+    for (int p = 0; p < threads; p++)
+        failed |= job.failed[p];
     if (failed)
         return sfew_fail(err, SFEW_ENOMEM, "%s: no memory for a work buffer of %zu doubles",
                          who, work);

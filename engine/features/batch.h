@@ -1,5 +1,5 @@
 /* What the image descriptors (LPQ, PHOG) share: reading a tensor as a batch of
- * grayscale images, and one deterministic OpenMP loop over them. */
+ * grayscale images, and one deterministic parallel loop over them (engine/parallel.h). */
 #ifndef SFEW_FEATURES_BATCH_H
 #define SFEW_FEATURES_BATCH_H
 

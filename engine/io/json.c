@@ -197,10 +197,9 @@ static sfew_status parse_container(parser *p, sfew_json *v, int depth, char clos
         sfew_status st;
         skip_ws(p);
         if (object) {
-            size_t klen;
             if (p->pos >= p->len || p->s[p->pos] != '"')
                 return bad(p, "expected a member name");
-            if ((st = parse_string(p, &c->key, &klen)))
+            if ((st = parse_string(p, &c->key, &c->keylen)))
                 return st;
             skip_ws(p);
             if (p->pos >= p->len || p->s[p->pos] != ':')

@@ -34,8 +34,8 @@ void sfew_safetensors_free(sfew_safetensors *st);
 
 /* Writes n float32 tensors (names must be distinct, non-empty, not "__metadata__") and
  * n_meta metadata strings to path, in the given order, the header padded with spaces to a
- * multiple of 8 bytes. Writes "<path>.tmp-<pid>", syncs it and renames it over path, so
- * an interrupted save leaves any previous file intact. SFEW_EINVAL on bad names,
+ * multiple of 8 bytes, through atomic.h: an interrupted save leaves any previous file
+ * intact, and a device or FIFO at path is written in place. SFEW_EINVAL on bad names,
  * SFEW_EIO (naming the file) when writing fails. */
 sfew_status sfew_safetensors_save(const char *path, int n, const char *const *names,
                                   const sfew_tensor *const *tensors, int n_meta,

@@ -3,12 +3,13 @@
 #define _POSIX_C_SOURCE 200809L
 #include "safetensors.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../data/files.h"
 #include "json.h"
+#include "safetensors_dtype.h"
 
 typedef struct {
     const char *name;
@@ -166,56 +167,6 @@ static int host_little_endian(void)
     return b == 1;
 }
 
-static uint64_t le_bytes(const unsigned char *p, int n)
-{
-    uint64_t v = 0;
-    for (int i = n - 1; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, ex = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
-    if (ex == 0x1F) {
-        bits = sign | 0x7F800000u | (man << 13);
-    } else if (ex == 0) {
-        float f = (float)man / 16777216.0f; /* subnormal: man * 2^-24 */
-        return sign ? -f : f;
-    } else {
-        bits = sign | ((ex + 112) << 23) | (man << 13);
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
-/* Turns n raw little-endian values of dtype into floats, in place when dtype is F32. */
-static void convert(const entry *e, const unsigned char *raw, float *out)
-{
-    for (int64_t i = 0; i < e->numel; i++) {
-        const unsigned char *p = raw + i * e->dsize;
-        uint64_t v = le_bytes(p, e->dsize);
-        uint32_t u32 = (uint32_t)v;
-        double d;
-        if (e->dtype[0] == 'I') {
-            out[i] = e->dsize == 8 ? (float)(int64_t)v : (float)(int32_t)u32;
-            continue;
-        }
-        switch (e->dsize) {
-        case 8: memcpy(&d, &v, 8); out[i] = (float)d; break;
-        case 4: memcpy(&out[i], &u32, 4); break;
-        default:
-            if (e->dtype[0] == 'B') {
-                u32 <<= 16;
-                memcpy(&out[i], &u32, 4);
-            } else {
-                out[i] = half_to_float((uint16_t)v);
-            }
-        }
-    }
-}
-
 static sfew_status read_tensor(ctx *c, FILE *f, int64_t base, const entry *e, sfew_tensor **out)
 {
     sfew_tensor *t = NULL;
@@ -237,7 +188,7 @@ static sfew_status read_tensor(ctx *c, FILE *f, int64_t base, const entry *e, sf
         goto fail;
     }
     if (!direct)
-        convert(e, raw, t->data);
+        sfew_safetensors_convert(e->dtype, e->dsize, e->numel, raw, t->data);
     if (!direct)
         free(raw);
     *out = t;
@@ -255,7 +206,7 @@ static sfew_status read_header(ctx *c, FILE *f, int64_t size, int64_t *hlen, sfe
     if (size < 8 || fread(b8, 1, 8, f) != 8)
         return sfew_fail(c->err, SFEW_EIO, "safetensors: '%s': file too short (%lld bytes) "
                          "to hold a header length", c->path, (long long)size);
-    uint64_t n = le_bytes(b8, 8);
+    uint64_t n = sfew_le_bytes(b8, 8);
     if (n > (uint64_t)(size - 8))
         return sfew_fail(c->err, SFEW_EIO, "safetensors: '%s': header length %llu runs past "
                          "the end of the file (%lld bytes): truncated or not safetensors",
@@ -356,10 +307,9 @@ sfew_status sfew_safetensors_load(const char *path, int64_t max_bytes, sfew_safe
     sfew_safetensors *r = NULL;
     int64_t size = 0, hlen = 0;
     sfew_status st;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sfew_fail(err, SFEW_EIO, "safetensors: cannot open '%s': %s", path,
-                         strerror(errno));
+    FILE *f = NULL;
+    if ((st = sfew_file_open(path, "safetensors", &f, NULL, err)))
+        return st;
     if (fseeko(f, 0, SEEK_END) != 0 || (size = (int64_t)ftello(f)) < 0
         || fseeko(f, 0, SEEK_SET) != 0) {
         st = sfew_fail(err, SFEW_EIO, "safetensors: '%s': cannot seek (not a regular file?)",

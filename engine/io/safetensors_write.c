@@ -1,16 +1,15 @@
 /* Writing safetensors files: the header is built in memory, padded with spaces to a
  * multiple of 8 (as the reference writer does, so the data stays aligned), and the file
- * goes to a temporary name that is synced and renamed over the target. */
-#define _POSIX_C_SOURCE 200809L
+ * is written through atomic.h (a synced temporary renamed over the target). */
 #include "safetensors.h"
 
-#include <errno.h>
-#include <fcntl.h>
+#include "atomic.h"
+#include "json.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct {
     char *s;
@@ -18,22 +17,33 @@ typedef struct {
     int oom;
 } buf;
 
-static void put(buf *b, const char *s, size_t n)
+/* Room for n more bytes (and a NUL); NULL once memory has run out. */
+static char *room(buf *b, size_t n)
 {
-    if (b->oom)
-        return;
+    if (b->oom || n > SIZE_MAX / 4 - b->len) {
+        b->oom = 1;
+        return NULL;
+    }
     if (b->len + n + 1 > b->cap) {
         size_t cap = (b->cap ? b->cap * 2 : 256) + n;
         char *s2 = realloc(b->s, cap);
         if (!s2) {
             b->oom = 1;
-            return;
+            return NULL;
         }
         b->s = s2;
         b->cap = cap;
     }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
+    return b->s + b->len;
+}
+
+static void put(buf *b, const char *s, size_t n)
+{
+    char *at = room(b, n);
+    if (at) {
+        memcpy(at, s, n);
+        b->len += n;
+    }
 }
 
 static void putf(buf *b, const char *fmt, ...)
@@ -46,20 +56,15 @@ static void putf(buf *b, const char *fmt, ...)
     put(b, tmp, (size_t)n);
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped; other bytes as given. */
+/* A JSON string, quoted by the engine's one JSON encoder. */
 static void put_str(buf *b, const char *s)
 {
-    put(b, "\"", 1);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            putf(b, "\\%c", c);
-        else if (c < 0x20)
-            putf(b, "\\u%04x", c);
-        else
-            put(b, s, 1);
-    }
-    put(b, "\"", 1);
+    size_t n = strlen(s);
+    char *at = n < SIZE_MAX / 8 ? room(b, 6 * n + 2) : NULL;
+    if (at)
+        b->len += sfew_json_quote(s, n, at);
+    else
+        b->oom = 1;
 }
 
 static sfew_status build_header(int n, const char *const *names,
@@ -136,25 +141,7 @@ static int write_file(FILE *f, const buf *h, int n, const sfew_tensor *const *te
     for (int i = 0; i < n; i++)
         if (!write_data(f, tensors[i]))
             return 0;
-    return fflush(f) == 0 && fsync(fileno(f)) == 0;
-}
-
-/* The rename is durable only once the directory entry is synced; failing that is not an
- * error (some file systems refuse to sync directories), the data itself is already safe. */
-static void sync_dir(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (n >= sizeof dir)
-        return;
-    memcpy(dir, slash ? path : ".", slash ? n : 1);
-    dir[slash ? (n ? n : 1) : 1] = 0;
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
+    return 1;
 }
 
 sfew_status sfew_safetensors_save(const char *path, int n, const char *const *names,
@@ -163,37 +150,12 @@ sfew_status sfew_safetensors_save(const char *path, int n, const char *const *na
                                   sfew_err *err)
 {
     buf h = {0};
-    char *tmp = NULL;
     sfew_status st = build_header(n, names, tensors, n_meta, keys, values, &h, err);
-    if (st)
-        goto done;
-    size_t tlen = strlen(path) + 32;
-    tmp = malloc(tlen);
-    if (!tmp) {
-        st = sfew_fail(err, SFEW_ENOMEM, "safetensors_save: out of memory");
-        goto done;
-    }
-    snprintf(tmp, tlen, "%s.tmp-%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        st = sfew_fail(err, SFEW_EIO, "safetensors: cannot write '%s': %s", tmp,
-                       strerror(errno));
-        goto done;
-    }
-    int ok = write_file(f, &h, n, tensors);
-    int saved_errno = errno;
-    ok = (fclose(f) == 0) && ok;
-    if (ok && rename(tmp, path) != 0)
-        ok = 0, saved_errno = errno;
-    if (!ok) {
-        remove(tmp);
-        st = sfew_fail(err, SFEW_EIO, "safetensors: cannot write '%s': %s", path,
-                       strerror(saved_errno));
-        goto done;
-    }
-    sync_dir(path);
-done:
+    sfew_atomic a;
+    if (!st)
+        st = sfew_atomic_open(&a, path, err);
+    if (!st)
+        st = sfew_atomic_close(&a, write_file(a.f, &h, n, tensors), err);
     free(h.s);
-    free(tmp);
     return st;
 }

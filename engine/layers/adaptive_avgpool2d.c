@@ -1,6 +1,6 @@
 /* Adaptive average pooling with PyTorch's start/end index rule. */
 #include "adaptive_avgpool2d.h"
-#include "parallel.h"
+#include "../parallel.h"
 
 #include <stdlib.h>
 #include <string.h>

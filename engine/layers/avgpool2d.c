@@ -1,6 +1,6 @@
 /* Average pooling: windows and divisors computed as PyTorch's avg_pool2d CPU kernel. */
 #include "avgpool2d.h"
-#include "parallel.h"
+#include "../parallel.h"
 
 #include <stdlib.h>
 #include <string.h>

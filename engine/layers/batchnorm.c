@@ -2,7 +2,7 @@
  * the result does not depend on how channels are spread over threads. */
 #include "batchnorm.h"
 #include "params.h"
-#include "parallel.h"
+#include "../parallel.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* Conv2d: im2col + sfew_gemm per image, images split into P contiguous parts run by
- * threads (parallel.h). Each part owns an im2col buffer and, in backward, its own parameter
+ * threads (engine/parallel.h). Each part owns an im2col buffer and, in backward, its own parameter
  * gradient buffer; the parts are summed in a fixed order so results do not depend on
  * scheduling. BLAS runs single-threaded inside the parallel region (we already use every
  * thread; nested BLAS threads would oversubscribe the cores). */
@@ -11,7 +11,7 @@
 
 #include "../gemm.h"
 #include "im2col.h"
-#include "parallel.h"
+#include "../parallel.h"
 #include "params.h"
 
 sfew_status sfew_conv2d_create(int64_t C, int64_t K, int64_t k, int64_t stride,

@@ -28,8 +28,8 @@ void sfew_conv2d_free(sfew_conv2d *l);
  * Writes the output height and width into *oh, *ow (either may be NULL). */
 sfew_status sfew_conv2d_check(const sfew_conv2d *l, const sfew_tensor *in, int64_t *oh,
                               int64_t *ow, sfew_err *err);
-/* Resizes out to (N, K, OH, OW) and fills it, using up to `threads` OpenMP threads, each
- * running single-threaded BLAS. Masked kernels' weights are zeroed in place first.
+/* Resizes out to (N, K, OH, OW) and fills it, using up to `threads` threads of
+ * engine/parallel.h, each running single-threaded BLAS. Masked kernels' weights are zeroed in place first.
  * Caches nothing but work buffers: backward recomputes im2col from in. */
 sfew_status sfew_conv2d_forward(sfew_conv2d *l, const sfew_tensor *in, sfew_tensor *out,
                                 int threads, sfew_err *err);

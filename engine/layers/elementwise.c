@@ -1,6 +1,6 @@
 /* Shared plumbing of the element-wise activations: checks, resizing, parallel ranges. */
 #include "elementwise.h"
-#include "parallel.h"
+#include "../parallel.h"
 
 #include <stddef.h>
 

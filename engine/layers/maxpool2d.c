@@ -1,7 +1,7 @@
 /* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels), and
  * the same fused with the ReLU before it (one pass over the big conv output, not three). */
 #include "maxpool2d.h"
-#include "parallel.h"
+#include "../parallel.h"
 
 #include <math.h>
 #include <stdlib.h>

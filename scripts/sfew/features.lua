@@ -134,16 +134,7 @@ function M.write_csv(path, tbl)
     for j = 1, d do row[#row + 1] = ("%.10E"):format(flat[(i - 1) * d + j]) end
     lines[#lines + 1] = table.concat(row, ",")
   end
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "w")
-  if not f then return nil, err end
-  local ok, werr = f:write(table.concat(lines, "\n"), "\n")
-  -- close flushes: a full disk shows here, and a short file must not replace a good one
-  local cok, cerr = f:close()
-  if not ok or not cok then os.remove(tmp); return nil, werr or cerr end
-  local renamed, rerr = os.rename(tmp, path)
-  if not renamed then os.remove(tmp); return nil, rerr end
-  return true
+  return require("sfew.io").write_atomic(path, table.concat(lines, "\n") .. "\n")
 end
 
 --- The table of an SFEW-style image folder (class folders of images). opts as M.table,

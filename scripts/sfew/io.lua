@@ -53,4 +53,14 @@ function M.load(path, opts)
   return core.load(path, max)
 end
 
+-- The engine's atomic writes (engine/io/atomic.h): a unique temporary name beside the
+-- target, synced and renamed over it; a character device or FIFO is written in place, a
+-- directory is an error. Each returns nil, message on trouble with the file.
+-- io.write_atomic(path, s) -> true. io.temp_name(path [, dir]) -> a fresh temporary name
+-- beside path (an empty file, or a folder when dir), for writers that need a name;
+-- io.rename_atomic(tmp, path) -> true puts it in place.
+M.write_atomic = core.write_atomic
+M.temp_name = core.temp_name
+M.rename_atomic = core.rename_atomic
+
 return M

@@ -117,17 +117,16 @@ function F.install(M, core, Dataset)
     local parent = dir:match("^(.*)/[^/]*$") or "."
     local ok, err = core.mkdir(parent)
     if not ok then return nil, err end
-    -- A unique suffix (mkstemp's, through os.tmpname): a name built from the time and a
-    -- table address repeats between runs, and would add to the half-written folder of a
-    -- run that was killed.
-    local unique = os.tmpname()
-    os.remove(unique)
-    local tmp = ("%s.tmp-%s"):format(dir, unique:match("([^/]+)$"))
+    -- The engine's temporary name (also clears folders left by killed runs).
+    local sio = require "sfew.core.io"
+    local tmp
+    tmp, err = sio.temp_name(dir, true)
+    if not tmp then return nil, err end
     ok, err = core.synthesize_faces {
       dir = tmp, n = opts.n or 850, seed = opts.seed or 1, width = opts.width or 90,
       height = opts.height or 72, gray = opts.gray or false, difficulty = opts.difficulty,
     }
-    if ok then ok, err = os.rename(tmp, dir) end
+    if ok then ok, err = sio.rename_atomic(tmp, dir) end
     if not ok then
       os.execute("rm -rf '" .. tmp:gsub("'", "'\\''") .. "'")
       if core.list_dir(dir) then return dir end -- someone else finished first

@@ -2,6 +2,7 @@
 #include "parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 typedef struct job {
     sfew_part_fn fn;
@@ -54,4 +55,38 @@ void sfew_parallel_range(int parts, int64_t n, sfew_range_fn fn, void *ctx)
 {
     range_job r = {fn, ctx, n};
     sfew_parallel(parts, run_range, &r);
+}
+
+typedef struct items_job {
+    sfew_item_fn fn;
+    void *ctx;
+    int64_t n, chunk;
+    atomic_llong next; /* first index no thread has taken yet */
+} items_job;
+
+static void run_items(void *arg, int part, int parts)
+{
+    (void)parts;
+    items_job *r = arg;
+    for (;;) {
+        int64_t lo = (int64_t)atomic_fetch_add(&r->next, (long long)r->chunk);
+        if (lo >= r->n)
+            return;
+        int64_t hi = r->n - lo < r->chunk ? r->n : lo + r->chunk;
+        for (int64_t i = lo; i < hi; i++)
+            r->fn(r->ctx, part, i);
+    }
+}
+
+void sfew_parallel_items(int parts, int64_t n, int64_t chunk, sfew_item_fn fn, void *ctx)
+{
+    if (n <= 0)
+        return;
+    if (chunk < 1)
+        chunk = 1;
+    if (parts > n)
+        parts = (int)(n < SFEW_PAR_MAX ? n : SFEW_PAR_MAX);
+    items_job r = {.fn = fn, .ctx = ctx, .n = n, .chunk = chunk};
+    atomic_init(&r.next, 0);
+    sfew_parallel(parts, run_items, &r);
 }
