@@ -2,8 +2,8 @@
 -- (C1, C2) in (16,32), (12,24), (20,40), (6,12), 5 runs of 700 full-batch Adam epochs
 -- each; mean and spread per combination. About 1.5 hours on 2 cores; --quick under a minute.
 -- Runs are independent: --run K does one, --merge tabulates the runs found under --out.
-local experiment = require "experiment"
-local report = require "report"
+local experiment = require "sfew.experiment"
+local report = require "sfew.report"
 
 local config = {
   name = "channel_sweep",
@@ -37,7 +37,7 @@ end
 local function run_one(o, c1, c2, r, train, test)
   local sfew = require "sfew"
   local rng = sfew.rng(o.seed * 1000 + r) -- each run its own initialisation
-  local net = experiment.paper_cnn(c1, c2, rng)
+  local net = experiment.paper_cnn(c1, c2, { rng = rng })
   local loss_fn = sfew.nn.CrossEntropyLoss()
   local hist = sfew.train.fit{ net = net, criterion = loss_fn, x = train.x, y = train.y,
     optimizer = sfew.optim.Adam(net:parameters(), { lr = o.lr }), epochs = o.epochs,

@@ -2,9 +2,9 @@
 -- (16,32) CNN, masks the least important conv1 kernel one at a time until the train loss
 -- moves by more than 0.1, then removes the pruned channels physically and measures the
 -- speed-up. About 10 minutes with the paper's 700 epochs on 2 cores; --quick under a minute.
-local experiment = require "experiment"
-local report = require "report"
-local plot = require "plot"
+local experiment = require "sfew.experiment"
+local report = require "sfew.report"
+local plot = require "sfew.plot"
 
 local config = {
   name = "importance_prune",
@@ -33,7 +33,7 @@ function M.run(opts)
   local sfew = require "sfew"
   local rng = experiment.setup(o)
   local train, test, ds = experiment.faces(o, rng)
-  local net = experiment.paper_cnn(o.c1, o.c2, rng)
+  local net = experiment.paper_cnn(o.c1, o.c2, { rng = rng })
   local loss_fn = sfew.nn.CrossEntropyLoss()
   local opt = sfew.optim.Adam(net:parameters(), { lr = o.lr })
   local hist = sfew.train.fit{ net = net, criterion = loss_fn, optimizer = opt, x = train.x,

@@ -1,8 +1,8 @@
 -- Runs the paper's three experiments (PIC pruning, the channel sweep, importance pruning)
 -- and writes one report, reports/paper.md, with every table beside the paper's numbers.
 -- About 2 hours with the paper's settings on 2 cores; --quick a few minutes.
-local experiment = require "experiment"
-local report = require "report"
+local experiment = require "sfew.experiment"
+local report = require "sfew.report"
 
 local spec = experiment.extend(experiment.common{ out = "reports" }, {
   { "only", "pic,channel_sweep,importance_prune", "experiments to run, comma-separated" },

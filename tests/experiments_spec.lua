@@ -1,7 +1,7 @@
 -- The paper's experiments end to end on a tiny synthetic set: tables, report.md,
 -- results.jsonl with the documented records, and running as scripts.
 local h = require "helpers"
-local report = require "report"
+local report = require "sfew.report"
 local sfew = require "sfew"
 
 local dir, faces, features_csv
@@ -38,7 +38,8 @@ describe("experiments", function()
 
   it("pic trains on image patches with --patches", function()
     local pic = require "experiments.pic"
-    local r = pic.run{ epochs = 5, patches = 4, data = faces, hidden = 6 }
+    local r = pic.run{ epochs = 5, runs = 1, patches = 4, data = faces, hidden = 6,
+      out = dir .. "/patches" }
     assert.are.equal(16, r.net[1].weight:size(2))
   end)
 

@@ -1,6 +1,6 @@
--- scripts/report.lua and scripts/progress.lua: tables, atomic files, progress lines.
-local report = require "report"
-local progress = require "progress"
+-- sfew.report and sfew.progress: tables, atomic files, progress lines.
+local report = require "sfew.report"
+local progress = require "sfew.progress"
 local h = require "helpers"
 
 describe("report", function()

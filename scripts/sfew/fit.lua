@@ -56,7 +56,7 @@ function M.fit(o)
   check_args(o)
   local train = require "sfew.train"
   local clock = require("sfew.core.sys").clock
-  local progress = o.progress ~= false and require("progress").new{
+  local progress = o.progress ~= false and require("sfew.progress").new{
     total = math.max(o.epochs, 1), label = o.label or "train", tty = o.tty } or nil
   local hist = { epochs = {}, loss = {}, eval = {} }
   local every = o.eval_every or math.max(1, o.epochs // 10)

@@ -1,13 +1,12 @@
 -- What every experiment script shares: the common options, running as a script or as a
 -- module, the face data split and normalised as the paper does, cloning nets, confusion
 -- matrices, and writing report.md / results.jsonl / plots under --out.
-local cli = require "cli"
-local report = require "report"
+local cli = require "sfew.cli"
+local report = require "sfew.report"
 
 local M = {}
 
--- Options every experiment takes (issue: --data --epochs --runs --seed --batch --lr
--- --threads --out --quick --help); experiments append their own.
+-- Options every experiment takes; experiments append their own.
 function M.common(defaults)
   return {
     { "data", defaults.data, "data folder or CSV file (default: built-in synthetic faces)",
@@ -92,24 +91,47 @@ function M.faces(o, rng)
   return train, test, ds
 end
 
--- Standardises the columns of train and test with the training part's mean and standard
--- deviation (features of the SFEW table are about 1e-3 in size).
-function M.standardize(train, test)
-  local mean = train:mean(1)
-  local std = (train - mean):pow(2):mean(1):sqrt():clamp(1e-12, math.huge)
-  return (train - mean) / std, test and (test - mean) / std, { mean = mean, std = std }
+-- Runs f(rng, seed, r) for r = 1..o.runs, run r with seed o.seed + r - 1 (recorded in
+-- its results), and returns the list of f's results.
+function M.each_run(o, f)
+  local sfew = require "sfew"
+  if o.threads then sfew.threads(o.threads) end
+  if o.out then report.mkdir(o.out) end
+  local out = {}
+  for r = 1, o.runs do
+    local seed = o.seed + r - 1
+    out[r] = f(sfew.rng(seed), seed, r)
+  end
+  return out
 end
 
--- Rows of x shuffled by rng and split: the first `fraction` for training.
-function M.split_rows(x, fraction, rng)
-  local n = x:size(1)
-  local perm = rng:permutation(n)
-  local ntrain = math.floor(n * fraction + 0.5)
-  local tr, te = {}, {}
-  for i = 1, n do
-    if i <= ntrain then tr[#tr + 1] = perm[i] else te[#te + 1] = perm[i] end
+-- The feature table (o.data, else the built-in one; with o.patches, K x K patches of the
+-- face images) split 80/20: train and test matrices. Columns as read, or z-scored with the
+-- training part's statistics with o.standardize. Third result: the data in words.
+function M.feature_table(o, rng, patch_count)
+  local data = require "sfew.data"
+  local ds
+  if o.patches then
+    local faces = o.data and assert(data.image_folder(o.data)) or assert(data.load_default())
+    ds = data.Dataset.new{ x = data.random_patches(faces.x, o.patches, patch_count, rng) }
+  else
+    ds = assert(data.read_csv(o.data or assert(data.default_features()),
+      { na = "drop", label = not o.label and "label" or false }))
   end
-  return x:index(tr), x:index(te)
+  local train, test = ds:split(0.8, rng)
+  if o.standardize then test:normalize(train:normalize()) end
+  local what = o.patches and ("%d x %d patches of %s"):format(o.patches, o.patches,
+    o.data or "the built-in synthetic faces") or (o.data or "the built-in feature table "
+    .. "(LPQ and PHOG of the synthetic faces)")
+  return train.x, test.x, ("%s, %d rows x %d columns"):format(what, #ds, ds.x:size(2))
+end
+
+-- A report's heading: the title, and for a --quick run a first line saying so.
+function M.title(o, title)
+  local quick = o.quick and ("> Quick run (%d epochs%s): not the paper's settings; "
+    .. "the numbers only show that everything runs.\n\n"):format(o.epochs,
+      o.limit and (", " .. o.limit .. " images") or "") or ""
+  return quick .. "# " .. title .. "\n\n"
 end
 
 -- A copy of a network with its own parameters.
@@ -183,14 +205,18 @@ function M.settings(o)
   return table.concat(lines, "\n") .. "\n"
 end
 
--- The paper's LeNet5-like network for 1 x 72 x 90 inputs (Fig. 1): conv 5x5 -> ReLU ->
--- max-pool 2 -> conv 5x5 -> ReLU -> max-pool 3 -> flatten -> 7 classes.
-function M.paper_cnn(c1, c2, rng)
+-- The paper's LeNet5-like network (Fig. 1): conv 5x5 -> ReLU -> max-pool 2 -> conv 5x5 ->
+-- ReLU -> max-pool 3 -> flatten -> linear to the classes. opts: rng, height (72),
+-- width (90), classes (7), in_channels (1). Every experiment builds its net here.
+function M.paper_cnn(c1, c2, opts)
   local nn = require "sfew.nn"
+  opts = opts or {}
+  local rng, h, w = opts.rng, opts.height or 72, opts.width or 90
+  local fh, fw = ((h - 4) // 2 - 4) // 3, ((w - 4) // 2 - 4) // 3
   return nn.Sequential {
-    nn.Conv2d(1, c1, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(2),
+    nn.Conv2d(opts.in_channels or 1, c1, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(2),
     nn.Conv2d(c1, c2, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(3),
-    nn.Flatten(), nn.Linear(c2 * 10 * 13, 7, { rng = rng }),
+    nn.Flatten(), nn.Linear(c2 * fh * fw, opts.classes or 7, { rng = rng }),
   }
 end
 

@@ -1,6 +1,6 @@
 -- Line plots as PNG through gnuplot (Debian's gnuplot-nox). Without gnuplot, plots are
 -- skipped with a message and everything else goes on.
-local report = require "report"
+local report = require "sfew.report"
 
 local M = {}
 
