@@ -57,39 +57,31 @@ local function one_run(o, rng, seed)
   return { records = records, net = net, pruned = p, thresholded = t, log = log, note = note }
 end
 
+local cols = { { "units", "Units" }, { "runs", "Runs" }, { "train_loss", "Train loss" },
+  { "test_loss", "Test loss" }, { "min_angle", "Min angle (degrees)" } }
+local tcols = { { "removed", "Units removed" }, { "units", "Units left" },
+  { "train_loss", "Train loss" }, { "test_loss", "Test loss" } }
+
 function M.run(opts)
   local o = experiment.options(spec, opts)
   experiment.apply_quick(o, config.quick)
   local runs = experiment.each_run(o, function(rng, seed) return one_run(o, rng, seed) end)
-  local records, steps, thresholds = {}, {}, {}
-  for _, r in ipairs(runs) do
-    for _, rec in ipairs(r.records) do
-      records[#records + 1] = rec
-      table.insert(rec.mode and thresholds or steps, rec)
-    end
-  end
-  local rows = report.group_stats(steps, "units", { "train_loss", "test_loss", "min_angle" },
-    { key = "units", fmt = { min_angle = "%.2f" } })
-  local trows = report.group_stats(thresholds, "mode", { "removed", "units", "train_loss",
+  local records = experiment.concat(runs, "records")
+  local rows = report.group_stats(records, function(r) return not r.mode and r.units or nil end,
+    { "train_loss", "test_loss", "min_angle" }, { key = "units", fmt = { min_angle = "%.2f" } })
+  local trows = report.group_stats(records, "mode", { "removed", "units", "train_loss",
     "test_loss" }, { key = "mode", fmt = { removed = "%.1f", units = "%.1f" } })
-  local cols = { { "units", "Units" }, { "runs", "Runs" }, { "train_loss", "Train loss" },
-    { "test_loss", "Test loss" }, { "min_angle", "Min angle (degrees)" } }
-  local tcols = { { "removed", "Units removed" }, { "units", "Units left" },
-    { "train_loss", "Train loss" }, { "test_loss", "Test loss" } }
   io.write(report.text(rows, cols), report.text(trows, tcols))
   if o.out then
-    require("sfew.plot").lines{ path = o.out .. "/pic.png", xlabel = "hidden units",
-      title = "PIC pruning: loss and smallest angle (mean of the runs)", reverse_x = true,
-      integer_x = true, ylabel = "train loss (MSE)", y2label = "min angle (degrees)",
-      series = { { title = "train loss", x = report.pluck(rows, "units"),
-        y = report.pluck(rows, "train_loss_mean") }, { title = "min angle", axis = "y2",
-        x = report.pluck(rows, "units"), y = report.pluck(rows, "min_angle_mean") } } }
+    require("sfew.plot").two_axes{ path = o.out .. "/pic.png", rows = rows, reverse_x = true,
+      title = "PIC pruning (mean of the runs)", x = { "units", "hidden units" },
+      y = { "train_loss_mean", "train loss (MSE)" }, y2 = { "min_angle_mean", "min angle" } }
   end
   local md = table.concat{ experiment.title(o, "PIC pruning"), report.markdown(rows, cols),
     ("\nThreshold rule (%g / %g degrees, %s):\n\n"):format(o.similar, o.complementary, o.rule),
     report.markdown(trows, tcols), "\n![pic](pic.png)\n\n",
-    require("sfew.paper").pic_settings(o, runs[1].note),
-    "\n## Options\n\n", experiment.settings(o) }
+    require("sfew.paper").pic_settings(o, runs[1].note), "\n## Options\n\n",
+    experiment.settings(o) }
   experiment.write(o, config.name, md, records)
   local first = runs[1]
   return { records = records, rows = rows, threshold = trows[1], runs = runs, net = first.net,

@@ -60,6 +60,27 @@ describe("experiments", function()
     assert.are.equal(2, merged.rows[1].runs)
   end)
 
+  it("channel_sweep spread over GNU parallel jobs merges to the table of one process", function()
+    local sweep = require "experiments.channel_sweep"
+    local common = { "--epochs", "2", "--runs", "2", "--combos", "6x12,4x8", "--data", faces,
+      "--threads", "1" }
+    local one = sweep.run{ epochs = 2, runs = 2, combos = "6x12,4x8", data = faces, threads = 1,
+      out = dir .. "/one" }
+    local args = {}
+    for i, a in ipairs(common) do args[i] = h.quote(a) end
+    local cmd = ("parallel --will-cite -j 2 %s %s --run {} --out %s ::: 1 2 >/dev/null 2>&1")
+      :format(h.quote(h.sfewlua), h.quote(h.root .. "/experiments/channel_sweep.lua") .. " "
+        .. table.concat(args, " "), h.quote(dir .. "/par"))
+    assert.is_true(os.execute(cmd) == true, "parallel failed: " .. cmd)
+    local merged = sweep.run{ merge = true, combos = "6x12,4x8", out = dir .. "/par" }
+    assert.are.equal(2, #merged.rows)
+    for i, row in ipairs(one.rows) do
+      for _, k in ipairs { "combo", "runs", "train_loss", "train_acc", "test_loss", "test_acc" } do
+        assert.are.equal(row[k], merged.rows[i][k])
+      end
+    end
+  end)
+
   it("importance_prune masks kernels, removes them and keeps the outputs", function()
     local ip = require "experiments.importance_prune"
     local out = dir .. "/ip"
@@ -78,6 +99,20 @@ describe("experiments", function()
     local md = io.open(out .. "/paper.md"):read("a")
     assert.matches("Importance pruning", md)
     assert.matches("0.2831", md) -- the paper's own loss stands beside ours
+  end)
+
+  it("paper runs every section on a given feature table and image folder", function()
+    local paper = require "experiments.paper"
+    local out = dir .. "/paper_all"
+    paper.run{ quick = true, epochs = 2, runs = 1, limit = 30, features = features_csv,
+      images = faces, out = out }
+    local md = io.open(out .. "/paper.md"):read("a")
+    assert.matches("^> Quick run", md)
+    assert.matches("Ran on " .. features_csv:gsub("%p", "%%%0") .. ", %d+ rows x %d+ columns", md)
+    assert.matches("Ran on " .. faces:gsub("%p", "%%%0") .. ": 30 images", md)
+    assert.matches("paper %(as printed%)", md)
+    assert.matches("37.87 %%", md)
+    assert.matches("0.2831", md)
   end)
 
   it("runs as a script, rejects unknown options and prints help", function()

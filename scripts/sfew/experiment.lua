@@ -88,6 +88,8 @@ function M.faces(o, rng)
   local train, test = ds:split(0.8, rng)
   local stats = train:normalize()
   test:normalize(stats)
+  ds.note = ("%s: %d images (%d train, %d test)"):format(o.data or
+    "the built-in synthetic faces", #ds, #train, #test)
   return train, test, ds
 end
 
@@ -101,6 +103,15 @@ function M.each_run(o, f)
   for r = 1, o.runs do
     local seed = o.seed + r - 1
     out[r] = f(sfew.rng(seed), seed, r)
+  end
+  return out
+end
+
+-- The lists list[i][key] joined into one list (e.g. the records of every run).
+function M.concat(list, key)
+  local out = {}
+  for _, item in ipairs(list) do
+    for _, x in ipairs(item[key]) do out[#out + 1] = x end
   end
   return out
 end
@@ -128,9 +139,12 @@ end
 
 -- A report's heading: the title, and for a --quick run a first line saying so.
 function M.title(o, title)
-  local quick = o.quick and ("> Quick run (%d epochs%s): not the paper's settings; "
-    .. "the numbers only show that everything runs.\n\n"):format(o.epochs,
-      o.limit and (", " .. o.limit .. " images") or "") or ""
+  local size = {}
+  if o.epochs then size[#size + 1] = o.epochs .. " epochs" end
+  if o.limit then size[#size + 1] = o.limit .. " images" end
+  local quick = o.quick and ("> Quick run%s: not the paper's settings; the numbers only "
+    .. "show that everything runs.\n\n"):format(#size > 0 and " (" .. table.concat(size, ", ")
+      .. ")" or "") or ""
   return quick .. "# " .. title .. "\n\n"
 end
 
@@ -185,6 +199,32 @@ function M.confusion(net, x, y, classes)
   return M.confusion_table({ M.confusion_matrix(net, x, y, #classes) }, classes)
 end
 
+-- Writes one run's record to dir/name.jsonl (nothing without dir), so runs made by
+-- separate processes can be merged.
+function M.save_run(dir, name, rec)
+  if not dir then return end
+  report.mkdir(dir)
+  assert(report.write_atomic(dir .. "/" .. name .. ".jsonl", report.jsonl{ rec }))
+end
+
+-- Markdown: for each table row, the test-set confusion summed over the records of its
+-- group (row[key] == group_of(record)).
+function M.confusions(rows, records, key, group_of)
+  local md = {}
+  for _, row in ipairs(rows) do
+    local mats = {}
+    for _, r in ipairs(records) do
+      if group_of(r) == row[key] and r.confusion then mats[#mats + 1] = r.confusion end
+    end
+    if #mats > 0 then
+      local classes = require("sfew.data").classes
+      md[#md + 1] = ("\n## Confusion on the test set, %s (%d runs)\n\n"):format(row[key], #mats)
+      md[#md + 1] = report.markdown(M.confusion_table(mats, classes))
+    end
+  end
+  return table.concat(md)
+end
+
 -- Writes report.md and results.jsonl under o.out and says where they are.
 function M.write(o, name, markdown, records)
   if not o.out then return end
@@ -218,6 +258,48 @@ function M.paper_cnn(c1, c2, opts)
     nn.Conv2d(c1, c2, 5, { rng = rng }), nn.ReLU(), nn.MaxPool2d(3),
     nn.Flatten(), nn.Linear(c2 * fh * fw, opts.classes or 7, { rng = rng }),
   }
+end
+
+-- Beyond the paper: takes the masked kernels of the Conv2d at net[layer] out of a copy of
+-- the net, checks that the outputs on x stay the same, and times a training step and an
+-- inference pass before and after. Returns a record and the smaller net.
+function M.removal_check(net, layer, masked, criterion, train, x)
+  local prune = require "sfew.prune"
+  net:evaluate()
+  local before = net:forward(x):clone()
+  local t_step, t_inf = M.time_net(net, criterion, train.x, train.y, 3)
+  local small = M.clone(net)
+  prune.remove_channels(small, layer, masked)
+  small:evaluate()
+  local diff = small:forward(x) - before
+  local s_step, s_inf = M.time_net(small, criterion, train.x, train.y, 3)
+  return { removed = #masked, max_output_diff = math.max(diff:max(), -diff:min()),
+    epoch_seconds = t_step, epoch_seconds_pruned = s_step, inference_seconds = t_inf,
+    inference_seconds_pruned = s_inf }, small
+end
+
+M.removal_columns = { { "removed", "Removed" }, { "max_output_diff", "Max output change", "%.2g" },
+  { "epoch_seconds", "Epoch s", "%.3f" }, { "epoch_seconds_pruned", "Epoch s, pruned", "%.3f" },
+  { "inference_seconds", "Inference s", "%.3f" },
+  { "inference_seconds_pruned", "Inference s, pruned", "%.3f" } }
+
+-- prune.png (the pruning curve: losses, accuracies and the next kernel's importance) and
+-- training.png (train loss per evaluation) under o.out.
+function M.plot_pruning(o, records, hist)
+  if not o.out then return end
+  local plot = require "sfew.plot"
+  local xs = report.pluck(records, "pruned")
+  local function series(key, title, axis)
+    return { title = title, x = xs, y = report.pluck(records, key), axis = axis }
+  end
+  plot.lines{ path = o.out .. "/prune.png", title = "Importance pruning of conv1",
+    xlabel = "masked kernels", integer_x = true, ylabel = "loss / accuracy",
+    y2label = "next importance", series = { series("train_loss", "train loss"),
+      series("test_loss", "test loss"), series("train_acc", "train accuracy"),
+      series("test_acc", "test accuracy"), series("min_importance", "importance", "y2") } }
+  plot.lines{ path = o.out .. "/training.png", title = "Training", xlabel = "epoch",
+    ylabel = "train loss", series = { { title = "train loss", x = report.pluck(hist.eval,
+      "epoch"), y = report.pluck(hist.eval, "train_loss") } } }
 end
 
 -- Median seconds of one full-batch training step (on a clone, with a fresh Adam) and of

@@ -65,4 +65,78 @@ function M.cnn_settings(o, data_note, extra)
       .. "part's mean and deviation (ours)\n"):format(o.runs or 1, o.seed), extra or "" }
 end
 
+local function f(v, fmt) return v and (fmt or "%.4f"):format(v) or "" end
+
+-- The data and epochs a section ran with, for the line under its heading.
+local function ran_on(note, epochs, runs)
+  return ("Ran on %s; %d epochs; %d run%s.\n\n"):format(note, epochs, runs,
+    runs == 1 and "" or "s")
+end
+
+-- Markdown sections of the combined report, each setting ours beside the paper's.
+-- r: what the experiment's run() returned; o: its options.
+function M.pic_section(r, o, report)
+  local rows = {}
+  for _, row in ipairs(r.rows) do
+    local p = M.pic[row.units] or {}
+    rows[#rows + 1] = { units = row.units, loss = row.train_loss, ploss = f(p[1]),
+      angle = row.min_angle, pangle = f(p[2], "%.2f") }
+  end
+  local t = r.threshold
+  return "## PIC pruning (sect. 3.1, Fig. 4)\n\n" .. ran_on(r.runs[1].note, o.epochs, o.runs)
+    .. report.markdown(rows, { { "units", "Units" }, { "loss", "Train loss (ours)" },
+      { "ploss", "paper" }, { "angle", "Min angle (ours)" }, { "pangle", "paper" } })
+    .. ("\nThreshold rule: %s units removed, test loss %s; paper: test loss %.4f after "
+      .. "pruning.\n\n![pic](pic/pic.png)\n\n"):format(t.removed, t.test_loss, M.pic.test_loss)
+end
+
+function M.sweep_section(r, o, report)
+  local rows = {}
+  for _, row in ipairs(r.rows) do
+    local p = M.sweep[row.combo] or {}
+    rows[#rows + 1] = { combo = row.combo, tl = row.train_loss, ptl = f(p[1], "%.2f"),
+      ta = row.train_acc, pta = f(p[2]), sl = row.test_loss, psl = f(p[3], "%.2f"),
+      sa = row.test_acc, psa = f(p[4]) }
+  end
+  return "## Channel sweep (sect. 2.2)\n\n" .. ran_on(r.note, o.epochs, o.runs)
+    .. report.markdown(rows, { { "combo", "C1xC2" }, { "tl", "Train loss" },
+      { "ptl", "paper" }, { "ta", "Train acc" }, { "pta", "paper" }, { "sl", "Test loss" },
+      { "psl", "paper (as printed)¹" }, { "sa", "Test acc" }, { "psa", "paper" } })
+    .. "\n¹ " .. M.footnotes.sweep .. "\n\n"
+end
+
+function M.prune_section(r, o, report)
+  local curve = {}
+  for _, e in ipairs(r.history.eval) do
+    local p = M.curve[e.epoch] or {}
+    curve[#curve + 1] = { epoch = e.epoch, loss = f(e.train_loss), ploss = f(p[1]),
+      acc = f(e.train_acc), pacc = f(p[2]) }
+  end
+  local rows = {}
+  for _, rec in ipairs(r.records) do
+    local p = M.prune[rec.pruned] or {}
+    rows[#rows + 1] = { pruned = rec.pruned, loss = f(rec.train_loss), ploss = f(p[1]),
+      acc = f(rec.train_acc), pacc = f(p[2]), imp = f(rec.min_importance), pimp = f(p[3]),
+      stop = rec.stop }
+  end
+  local pt, s, t0 = M.prune.test, r.speed, r.records[1]
+  return "## Training the (16,32) network (sect. 3.2)\n\n" .. ran_on(r.note, o.epochs, 1)
+    .. report.markdown(curve, { { "epoch", "Epoch" }, { "loss", "Train loss" },
+      { "ploss", "paper" }, { "acc", "Train acc" }, { "pacc", "paper" } })
+    .. ("\nAfter training: test accuracy %.2f %% (paper 37.87 %%), train loss %.4f (paper "
+      .. "0.2831).\n\n![training](importance_prune/training.png)\n\n"):format(
+        100 * t0.test_acc, t0.train_loss)
+    .. "## Importance pruning (sect. 3.3)\n\n"
+    .. report.markdown(rows, { { "pruned", "Masked" }, { "loss", "Train loss" },
+      { "ploss", "paper" }, { "acc", "Train acc" }, { "pacc", "paper" },
+      { "imp", "Next importance" }, { "pimp", "paper" }, { "stop", "Rule" } })
+    .. ("\nAfter pruning: test loss %.4f (paper, as printed: %.4f²), test accuracy %.4f "
+      .. "(paper %.4f).\nPhysical removal of the %d masked channels (ours): outputs change by "
+      .. "at most %.2g; a training epoch %.3f s -> %.3f s, inference %.3f s -> %.3f s.\n\n"
+      .. "² %s\n\n![pruning](importance_prune/prune.png)\n\n"):format(r.final.test_loss,
+      pt[1], r.final.test_acc, pt[2], s.removed, s.max_output_diff, s.epoch_seconds,
+      s.epoch_seconds_pruned, s.inference_seconds, s.inference_seconds_pruned,
+      M.footnotes.prune)
+end
+
 return M
