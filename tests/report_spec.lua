@@ -35,11 +35,11 @@ describe("report", function()
   end)
   it("groups records and gives mean ± sd per group in first-seen order", function()
     local recs = { { k = "b", x = 1 }, { k = "a", x = 5 }, { k = "b", x = 3 }, { x = 9 } }
-    local rows = report.group_stats(recs, "k", { "x" }, { key = "name", fmt = "%.1f" })
-    assert.are.equal(2, #rows)
-    assert.are.same({ "b", 2, "2.0 ± 1.4", 2 }, { rows[1].name, rows[1].runs, rows[1].x,
-      rows[1].x_mean })
-    assert.are.same({ "a", 1, "5.0" }, { rows[2].name, rows[2].runs, rows[2].x })
+    local g = report.group_stats(recs, "k", { "x" }, { key = "name", fmt = "%.1f" })
+    assert.are.equal(2, #g)
+    assert.are.same({ "b", 2, "2.0 ± 1.4", 2 }, { g[1].name, g[1].runs, g[1].x,
+      g[1].x_mean })
+    assert.are.same({ "a", 1, "5.0" }, { g[2].name, g[2].runs, g[2].x })
     local by_fn = report.group_stats(recs, function(r) return r.x > 2 and "big" or nil end,
       { "x" })
     assert.are.same({ "big", 3 }, { by_fn[1].group, by_fn[1].runs })
