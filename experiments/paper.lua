@@ -1,7 +1,7 @@
 -- Runs the paper's three experiments (PIC pruning, the channel sweep, importance pruning)
 -- and writes one report, reports/paper.md, with every table beside the paper's numbers.
 -- --features TABLE.csv and --images DIR point them at a user's own SFEW table and frames.
--- About 2 hours with the paper's settings on 2 cores; --quick a few minutes.
+-- About 2 hours with the default settings on 2 cores; --quick a few minutes.
 local experiment = require "sfew.experiment"
 local report = require "sfew.report"
 local paper = require "sfew.paper"

@@ -1,5 +1,5 @@
 -- What every experiment script shares: the common options, running as a script or as a
--- module, the face data split and normalised as the paper does, cloning nets, confusion
+-- module, the face data split 80/20 and standardised, cloning nets, confusion
 -- matrices, and writing report.md / results.jsonl / plots under --out.
 local cli = require "sfew.cli"
 local report = require "sfew.report"
@@ -14,7 +14,7 @@ function M.common(defaults)
     { "epochs", defaults.epochs, "training epochs", type = "integer" },
     { "runs", defaults.runs or 1, "independent runs", type = "integer" },
     { "seed", defaults.seed or 1, "seed of every random draw", type = "integer" },
-    { "batch", defaults.batch, "minibatch size (default: full batch, as the paper)",
+    { "batch", defaults.batch, "minibatch size (default: full batch)",
       type = "integer" },
     { "lr", defaults.lr, "learning rate", type = "number" },
     { "threads", defaults.threads, "engine threads (default: all cores)", type = "integer" },
@@ -142,9 +142,9 @@ function M.title(o, title)
   local size = {}
   if o.epochs then size[#size + 1] = o.epochs .. " epochs" end
   if o.limit then size[#size + 1] = o.limit .. " images" end
-  local quick = o.quick and ("> Quick run%s: not the paper's settings; the numbers only "
-    .. "show that everything runs.\n\n"):format(#size > 0 and " (" .. table.concat(size, ", ")
-      .. ")" or "") or ""
+  local what = #size > 0 and " (" .. table.concat(size, ", ") .. ")" or ""
+  local quick = o.quick and ("> Quick run%s: far smaller than the default settings; the "
+    .. "numbers only show that everything runs.\n\n"):format(what) or ""
   return quick .. "# " .. title .. "\n\n"
 end
 

@@ -33,8 +33,8 @@ M.footnotes = {
 local function yes(v, ours, paper) return v and ours or paper end
 
 -- The PIC settings in words, the paper's and ours told apart.
-function M.pic_settings(o, data_note)
-  return table.concat{ "## Settings\n\n",
+function M.pic_settings(o, data_note, heading)
+  return table.concat{ heading or "## Settings\n\n",
     "- Data: ", data_note, "\n",
     ("- Network: N -> %d sigmoid hidden units -> N linear outputs, mean squared error "
       .. "(the paper's)\n"):format(o.hidden),
@@ -54,13 +54,14 @@ function M.pic_settings(o, data_note)
 end
 
 -- What the CNN sections ran with, in words.
-function M.cnn_settings(o, data_note, extra)
-  return table.concat{ "## Settings\n\n", "- Data: ", data_note, "\n",
+function M.cnn_settings(o, data_note, extra, heading)
+  return table.concat{ heading or "## Settings\n\n", "- Data: ", data_note, "\n",
     "- Network: the paper's (Fig. 1); 5 x 5 kernels and ReLU are ours (the paper does "
       .. "not state them)\n",
-    ("- Training: Adam (the paper's), learning rate %g, %s, %d epochs (the epochs are the "
-      .. "paper's; learning rate and batch are ours)\n"):format(o.lr, o.batch and
-      ("batch " .. o.batch) or "full batch", o.epochs),
+    ("- Training: Adam and cross-entropy (the paper's); %d epochs (%s); learning rate %g "
+      .. "and %s (ours: the paper does not state them)\n"):format(o.epochs, o.epochs == 700
+      and "the paper's" or "ours; the paper trains 700", o.lr, o.batch and ("batch " .. o.batch)
+      or "full batch"),
     ("- Runs: %d (seeds from %d); split 80/20, pixels standardised with the training "
       .. "part's mean and deviation (ours)\n"):format(o.runs or 1, o.seed), extra or "" }
 end
@@ -88,6 +89,7 @@ function M.pic_section(r, o, report)
       { "ploss", "paper" }, { "angle", "Min angle (ours)" }, { "pangle", "paper" } })
     .. ("\nThreshold rule: %s units removed, test loss %s; paper: test loss %.4f after "
       .. "pruning.\n\n![pic](pic/pic.png)\n\n"):format(t.removed, t.test_loss, M.pic.test_loss)
+    .. M.pic_settings(o, r.runs[1].note, "### Settings\n\n") .. "\n"
 end
 
 function M.sweep_section(r, o, report)
@@ -103,6 +105,7 @@ function M.sweep_section(r, o, report)
       { "ptl", "paper" }, { "ta", "Train acc" }, { "pta", "paper" }, { "sl", "Test loss" },
       { "psl", "paper (as printed)¹" }, { "sa", "Test acc" }, { "psa", "paper" } })
     .. "\n¹ " .. M.footnotes.sweep .. "\n\n"
+    .. M.cnn_settings(o, r.note, nil, "### Settings\n\n") .. "\n"
 end
 
 function M.prune_section(r, o, report)
@@ -137,6 +140,8 @@ function M.prune_section(r, o, report)
       pt[1], r.final.test_acc, pt[2], s.removed, s.max_output_diff, s.epoch_seconds,
       s.epoch_seconds_pruned, s.inference_seconds, s.inference_seconds_pruned,
       M.footnotes.prune)
+    .. M.cnn_settings(o, r.note, ("- Stop rule: train loss moved by more than %g (the "
+      .. "paper's)\n"):format(o.threshold), "### Settings\n\n") .. "\n"
 end
 
 return M
