@@ -283,14 +283,14 @@ M.removal_columns = { { "removed", "Removed" }, { "max_output_diff", "Max output
   { "inference_seconds", "Inference s", "%.3f" },
   { "inference_seconds_pruned", "Inference s, pruned", "%.3f" } }
 
--- prune.png (the pruning curve: losses, accuracies and the next kernel's importance) and
--- training.png (train loss per evaluation) under o.out.
-function M.plot_pruning(o, records, hist)
+-- prune.png (the pruning curve: mean losses, accuracies and the next kernel's importance
+-- from report.group_stats rows) and training.png (train loss per evaluation) under o.out.
+function M.plot_pruning(o, rows, hist)
   if not o.out then return end
   local plot = require "sfew.plot"
-  local xs = report.pluck(records, "pruned")
+  local xs = report.pluck(rows, "pruned")
   local function series(key, title, axis)
-    return { title = title, x = xs, y = report.pluck(records, key), axis = axis }
+    return { title = title, x = xs, y = report.pluck(rows, key .. "_mean"), axis = axis }
   end
   plot.lines{ path = o.out .. "/prune.png", title = "Importance pruning of conv1",
     xlabel = "masked kernels", integer_x = true, ylabel = "loss / accuracy",

@@ -116,24 +116,24 @@ function M.prune_section(r, o, report)
       acc = f(e.train_acc), pacc = f(p[2]) }
   end
   local rows = {}
-  for _, rec in ipairs(r.records) do
-    local p = M.prune[rec.pruned] or {}
-    rows[#rows + 1] = { pruned = rec.pruned, loss = f(rec.train_loss), ploss = f(p[1]),
-      acc = f(rec.train_acc), pacc = f(p[2]), imp = f(rec.min_importance), pimp = f(p[3]),
-      stop = rec.stop }
+  for _, row in ipairs(r.rows) do
+    local p = M.prune[row.pruned] or {}
+    rows[#rows + 1] = { pruned = row.pruned, loss = row.train_loss, ploss = f(p[1]),
+      acc = row.train_acc, pacc = f(p[2]), imp = row.min_importance, pimp = f(p[3]),
+      stop = row.stop }
   end
-  local pt, s, t0 = M.prune.test, r.speed, r.records[1]
-  return "## Training the (16,32) network (sect. 3.2)\n\n" .. ran_on(r.note, o.epochs, 1)
+  local pt, s, t0 = M.prune.test, r.speed, r.rows[1]
+  return "## Training the (16,32) network (sect. 3.2)\n\n" .. ran_on(r.note, o.epochs, o.runs)
     .. report.markdown(curve, { { "epoch", "Epoch" }, { "loss", "Train loss" },
       { "ploss", "paper" }, { "acc", "Train acc" }, { "pacc", "paper" } })
-    .. ("\nAfter training: test accuracy %.2f %% (paper 37.87 %%), train loss %.4f (paper "
-      .. "0.2831).\n\n![training](importance_prune/training.png)\n\n"):format(
-        100 * t0.test_acc, t0.train_loss)
+    .. ("\nThe training curve is run 1's. After training: test accuracy %s (paper 0.3787), "
+      .. "train loss %s (paper 0.2831).\n\n![training](importance_prune/training.png)\n\n")
+      :format(t0.test_acc, t0.train_loss)
     .. "## Importance pruning (sect. 3.3)\n\n"
     .. report.markdown(rows, { { "pruned", "Masked" }, { "loss", "Train loss" },
       { "ploss", "paper" }, { "acc", "Train acc" }, { "pacc", "paper" },
-      { "imp", "Next importance" }, { "pimp", "paper" }, { "stop", "Rule" } })
-    .. ("\nAfter pruning: test loss %.4f (paper, as printed: %.4f²), test accuracy %.4f "
+      { "imp", "Next importance" }, { "pimp", "paper" }, { "stop", "Rule stops" } })
+    .. ("\nAfter pruning (run 1): test loss %.4f (paper, as printed: %.4f²), test accuracy %.4f "
       .. "(paper %.4f).\nPhysical removal of the %d masked channels (ours): outputs change by "
       .. "at most %.2g; a training epoch %.3f s -> %.3f s, inference %.3f s -> %.3f s.\n\n"
       .. "² %s\n\n![pruning](importance_prune/prune.png)\n\n"):format(r.final.test_loss,
