@@ -51,14 +51,14 @@ end
 function M.tabulate(records, combos)
   local order = {}
   for i, c in ipairs(parse_combos(combos or config.combos)) do order[c] = i end
-  local key = function(r) return r.c1 .. "x" .. r.c2 end
-  table.sort(records, function(a, b)
-    local pa, pb = order[key(a)] or 1e9, order[key(b)] or 1e9
+  local rows = report.group_stats(records, function(r) return r.c1 .. "x" .. r.c2 end, fields,
+    { key = "combo" })
+  table.sort(rows, function(a, b)
+    local pa, pb = order[a.combo] or math.huge, order[b.combo] or math.huge
     if pa ~= pb then return pa < pb end
-    if a.c1 ~= b.c1 then return a.c1 < b.c1 end
-    return a.run < b.run
+    return a.combo < b.combo
   end)
-  return report.group_stats(records, key, fields, { key = "combo" })
+  return rows
 end
 
 function M.run(opts)
