@@ -129,7 +129,7 @@ bench-deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sfewlua
 	install -m 755 $(BUILD)/sfewlua $(DESTDIR)$(PREFIX)/bin/sfewlua
-	cp -r scripts experiments $(DESTDIR)$(PREFIX)/share/sfewlua/
+	cp -r scripts experiments tools $(DESTDIR)$(PREFIX)/share/sfewlua/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sfewlua
