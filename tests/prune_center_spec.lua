@@ -31,6 +31,14 @@ describe("sfew.prune centre", function()
     assert.is_true(prune.hidden_angles(net, x, { center = -1 }):get(1, 2) < 90)
   end)
 
+  it("takes unit_angles' activations raw (centre 0) unless told", function()
+    local acts = sfew.tensor.new({ 3, 2 }, { 0.6, 0.4, 0.7, 0.3, 0.8, 0.2 })
+    local raw = prune.unit_angles(acts):get(1, 2)
+    assert.are.equal(prune.unit_angles(acts, { center = 0 }):get(1, 2), raw)
+    assert.is_true(raw < 90)
+    assert.is_true(math.abs(prune.unit_angles(acts, { center = 0.5 }):get(1, 2) - 180) < 1e-3)
+  end)
+
   it("passes the centre through pic_step and distinctiveness", function()
     local a = prune.distinctiveness(net_with(nn.Sigmoid()), x, { center = 0.5 })
     assert.are.equal("complementary", a[1].action) -- 180 degrees about 0.5
