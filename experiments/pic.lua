@@ -70,7 +70,7 @@ function M.run(opts)
   local rows = report.group_stats(records, function(r) return not r.mode and r.units or nil end,
     { "train_loss", "test_loss", "min_angle" }, { key = "units", fmt = { min_angle = "%.2f" } })
   local trows = report.group_stats(records, "mode", { "removed", "units", "train_loss",
-    "test_loss" }, { key = "mode", fmt = { removed = "%.3g", units = "%.3g" } })
+    "test_loss" }, { key = "mode", fmt = { removed = "%.2g", units = "%.2g" } })
   io.write(report.text(rows, cols), report.text(trows, tcols))
   if o.out then
     require("sfew.plot").two_axes{ path = o.out .. "/pic.png", rows = rows, reverse_x = true,

@@ -39,13 +39,16 @@ function M.pic_settings(o, data_note, heading)
     ("- Network: N -> %d sigmoid hidden units -> N linear outputs, mean squared error "
       .. "(the paper's)\n"):format(o.hidden),
     "- Inputs: ", yes(o.standardize, "each column z-scored with the training part's mean "
-      .. "and deviation (ours)", "the columns as read (the paper's)"), "\n",
+      .. "and deviation (ours)", "the columns as read (the paper's)"), o.patches and "" or
+      yes(o.label, ", the label column among them (the paper's)", ", without the label "
+        .. "column (ours)"), "\n",
     "- Angles: between the hidden units' sigmoid outputs over the training rows, ",
     o.center == 0 and "raw, centre 0 (the paper's)" or ("centred at %g (%s)"):format(
       o.center, o.center == 0.5 and "Gedeon and Harris' refinement, not the paper's" or "ours"),
     "\n", ("- Threshold rule: similar under %g, complementary over %g degrees (the paper's); "
-      .. "complementary pairs handled by the %s rule\n"):format(o.similar, o.complementary,
-      o.rule),
+      .. "%s\n"):format(o.similar, o.complementary, o.rule == "gedeon" and "both units of a "
+      .. "complementary pair removed (Gedeon and Harris)" or "one unit of a complementary pair "
+      .. "folded into the other"),
     ("- Training: Adam, learning rate %g, %d epochs, %s, 80/20 split (ours: the paper does "
       .. "not state them)\n"):format(o.lr, o.epochs, o.batch and ("batch " .. o.batch)
       or "full batch"),
