@@ -36,6 +36,22 @@ describe("experiments", function()
     assert.are.equal(2, r.pruned[1].weight:size(1))
   end)
 
+  it("pic averages over runs, each with its seed, and states its settings in words", function()
+    local pic = require "experiments.pic"
+    local out = dir .. "/pic_runs"
+    local r = pic.run{ epochs = 5, runs = 2, seed = 7, data = features_csv, out = out,
+      standardize = true, center = 0.5 }
+    local seeds = {}
+    for _, rec in ipairs(records(out)) do seeds[rec.seed] = (seeds[rec.seed] or 0) + 1 end
+    assert.are.same({ [7] = 10, [8] = 10 }, seeds) -- 9 pruning steps and the rule, per run
+    assert.are.equal(2, r.rows[1].runs)
+    assert.matches(" ± ", r.rows[1].train_loss)
+    local md = io.open(out .. "/report.md"):read("a")
+    assert.matches("z%-scored with the training part's mean", md)
+    assert.matches("centred at 0.5 %(Gedeon and Harris' refinement, not the paper's%)", md)
+    assert.matches("Runs: 2 %(seeds 7..8%)", md)
+  end)
+
   it("pic trains on image patches with --patches", function()
     local pic = require "experiments.pic"
     local r = pic.run{ epochs = 5, runs = 1, patches = 4, data = faces, hidden = 6,
