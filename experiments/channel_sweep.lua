@@ -29,20 +29,14 @@ local function parse_combos(text)
 end
 
 local function run_one(o, combo, r, train, test)
-  local sfew = require "sfew"
   local c1, c2 = combo:match("(%d+)x(%d+)")
   local seed = o.seed * 1000 + r -- each run its own initialisation
-  local rng = sfew.rng(seed)
-  local net = experiment.paper_cnn(tonumber(c1), tonumber(c2), { rng = rng })
-  local loss_fn = sfew.nn.CrossEntropyLoss()
-  local hist = sfew.train.fit{ net = net, criterion = loss_fn, x = train.x, y = train.y,
-    optimizer = sfew.optim.Adam(net:parameters(), { lr = o.lr }), epochs = o.epochs,
-    batch = o.batch, rng = rng, eval_every = o.epochs, eval_initial = false,
-    label = combo .. " run " .. r }
-  local rec = { experiment = config.name, c1 = tonumber(c1), c2 = tonumber(c2), run = r,
-    seed = seed, epochs = o.epochs, seconds_per_epoch = hist.seconds_per_epoch }
-  rec.train_loss, rec.train_acc = sfew.train.evaluate(net, loss_fn, train.x, train.y)
-  rec.test_loss, rec.test_acc = sfew.train.evaluate(net, loss_fn, test.x, test.y)
+  local net, loss_fn, hist = experiment.train_cnn(o, tonumber(c1), tonumber(c2),
+    require("sfew").rng(seed), train, { eval_every = o.epochs, eval_initial = false,
+      label = combo .. " run " .. r })
+  local rec = experiment.measure(net, loss_fn, train, test, { experiment = config.name,
+    c1 = tonumber(c1), c2 = tonumber(c2), run = r, seed = seed, epochs = o.epochs,
+    seconds_per_epoch = hist.seconds_per_epoch })
   rec.confusion = experiment.confusion_matrix(net, test.x, test.y, #test.classes)
   return rec
 end

@@ -24,17 +24,10 @@ local columns = { { "pruned", "Masked kernels" }, { "runs", "Runs" },
 local function one_run(o, rng, seed)
   local sfew = require "sfew"
   local train, test, ds = experiment.faces(o, rng)
-  local net = experiment.paper_cnn(o.c1, o.c2, { rng = rng })
-  local loss_fn = sfew.nn.CrossEntropyLoss()
-  local hist = sfew.train.fit{ net = net, criterion = loss_fn, x = train.x, y = train.y,
-    optimizer = sfew.optim.Adam(net:parameters(), { lr = o.lr }), epochs = o.epochs,
-    batch = o.batch, rng = rng, test = test, label = config.name,
-    eval_every = math.max(1, o.epochs // 7) } -- the paper tabulates every 100 of 700 epochs
+  local net, loss_fn, hist = experiment.train_cnn(o, o.c1, o.c2, rng, train, { test = test,
+    label = config.name, eval_every = math.max(1, o.epochs // 7) }) -- the paper: every 100 of 700
   local function measure(m)
-    local r = { experiment = config.name, seed = seed }
-    r.train_loss, r.train_acc = sfew.train.evaluate(m, loss_fn, train.x, train.y)
-    r.test_loss, r.test_acc = sfew.train.evaluate(m, loss_fn, test.x, test.y)
-    return r
+    return experiment.measure(m, loss_fn, train, test, { experiment = config.name, seed = seed })
   end
   local curve_net = experiment.clone(net) -- the whole curve, past the rule
   local records = sfew.prune.prune_by_importance(curve_net, 1,

@@ -302,6 +302,29 @@ function M.plot_pruning(o, rows, hist)
       "epoch"), y = report.pluck(hist.eval, "train_loss") } } }
 end
 
+-- The paper's CNN (c1, c2) trained with Adam and cross-entropy on train (a Dataset) for
+-- o.epochs at o.lr (o.batch: minibatch size, default full batch). fit: extra options of
+-- train.fit (test, eval_every, eval_initial, label). Returns net, criterion, history.
+function M.train_cnn(o, c1, c2, rng, train, fit)
+  local sfew = require "sfew"
+  local net = M.paper_cnn(c1, c2, { rng = rng })
+  local loss_fn = sfew.nn.CrossEntropyLoss()
+  local args = { net = net, criterion = loss_fn, x = train.x, y = train.y, rng = rng,
+    optimizer = sfew.optim.Adam(net:parameters(), { lr = o.lr }), epochs = o.epochs,
+    batch = o.batch }
+  for k, v in pairs(fit or {}) do args[k] = v end
+  return net, loss_fn, sfew.train.fit(args)
+end
+
+-- Fills rec with the loss and accuracy of net on train and on test (Datasets); returns rec.
+function M.measure(net, criterion, train, test, rec)
+  local evaluate = require("sfew.train").evaluate
+  rec = rec or {}
+  rec.train_loss, rec.train_acc = evaluate(net, criterion, train.x, train.y)
+  rec.test_loss, rec.test_acc = evaluate(net, criterion, test.x, test.y)
+  return rec
+end
+
 -- Median seconds of one full-batch training step (on a clone, with a fresh Adam) and of
 -- one inference pass over x, over reps repetitions.
 function M.time_net(net, criterion, x, y, reps)
