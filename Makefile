@@ -10,7 +10,7 @@ SANITIZE ?=
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
                 libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
-                valgrind
+                valgrind parallel
 # Only `make fuzz` needs these (libFuzzer's runtime is a Recommends of clang, so named).
 FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 
@@ -156,7 +156,7 @@ bench-deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sfewlua
 	install -m 755 $(BUILD)/sfewlua $(DESTDIR)$(PREFIX)/bin/sfewlua
-	cp -r scripts experiments $(DESTDIR)$(PREFIX)/share/sfewlua/
+	cp -r scripts experiments tools $(DESTDIR)$(PREFIX)/share/sfewlua/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sfewlua

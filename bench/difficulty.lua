@@ -11,7 +11,7 @@ local rng = sfew.rng(1)
 ds:shuffle(rng)
 local tr, te = ds:split(0.8, rng)
 local st = tr:normalize(); te:normalize(st)
-local net = require("experiment").paper_cnn(16, 32, rng)
+local net = require("sfew.experiment").paper_cnn(16, 32, { rng = rng })
 local ce = sfew.nn.CrossEntropyLoss()
 local opt = sfew.optim.Adam(net:parameters(), { lr = 1e-3 })
 for e = 1, epochs do

@@ -28,11 +28,12 @@ static unsigned char *flags_buffer(lua_State *L, int64_t n)
     return lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1), 0);
 }
 
-/* unit_angles(acts [, {center = 0.5, tol = 1e-6}]) -> angles (U x U), dead units list */
+/* unit_angles(acts [, {center = 0, tol = 1e-6}]) -> angles (U x U), dead units list; the
+ * activations are taken about center (0: raw outputs; 0.5 centres sigmoid outputs) */
 static int l_unit_angles(lua_State *L)
 {
     sfew_tensor *acts = check_tensor(L, 1);
-    float center = (float)lsfew_opt_number(L, 2, "center", 0.5);
+    float center = (float)lsfew_opt_number(L, 2, "center", 0.0);
     float tol = (float)lsfew_opt_number(L, 2, "tol", 1e-6);
     luaL_argcheck(L, acts->ndim == 2, 1, "expected patterns x units activations");
     int64_t U = acts->shape[1];

@@ -59,21 +59,84 @@ static int find_root(char *root, size_t size)
     return 0;
 }
 
+/* A package searcher over the project's own files only: "sfew.x.y" is
+ * ROOT/scripts/sfew/x/y.lua (or .../init.lua) and "experiments.x" is
+ * ROOT/experiments/x.lua. Any other name is left to the other searchers, so loading
+ * sfew puts no generic module names (report, cli, ...) on the search path. */
+static int search_root(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    const char *root = lua_tostring(L, lua_upvalueindex(1));
+    const char *pattern;
+    if (strncmp(name, "sfew.", 5) == 0)
+        pattern = "%s/scripts/?.lua;%s/scripts/?/init.lua";
+    else if (strncmp(name, "experiments.", 12) == 0)
+        pattern = "%s/?.lua;%s/?/init.lua";
+    else
+        return 0; /* not ours: no message, the other searchers explain */
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "searchpath");
+    lua_pushstring(L, name);
+    lua_pushfstring(L, pattern, root, root);
+    lua_call(L, 2, 2);
+    if (lua_isnil(L, -2))
+        return 1; /* the list of files tried */
+    const char *file = lua_tostring(L, -2);
+    if (luaL_loadfile(L, file) != LUA_OK)
+        return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, file,
+                          lua_tostring(L, -1));
+    lua_pushstring(L, file);
+    return 2;
+}
+
+/* Installs search_root right after the preload searcher (the project's files win over
+ * copies elsewhere on package.path) and records the root in package.sfew_root. */
 static void add_paths(lua_State *L)
 {
     char root[PATH_MAX];
     if (!find_root(root, sizeof root))
         return; /* the Lua files may still be on LUA_PATH */
     lua_getglobal(L, "package");
-    lua_getfield(L, -1, "path");
-    const char *old = lua_tostring(L, -1);
-    lua_pushfstring(L, "%s/scripts/?.lua;%s/scripts/?/init.lua;%s/?.lua;%s", root, root, root,
-                    old ? old : "");
-    lua_setfield(L, -3, "path");
+    lua_getfield(L, -1, "searchers");
+    if (lua_istable(L, -1)) {
+        /* shift searchers 2..n up by one, then put ours at 2 */
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = n; i >= 2; i--) {
+            lua_rawgeti(L, -1, i);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_pushstring(L, root);
+        lua_pushcclosure(L, search_root, 1);
+        lua_rawseti(L, -2, 2);
+    }
     lua_pop(L, 1);
     lua_pushstring(L, root);
     lua_setfield(L, -2, "sfew_root"); /* package.sfew_root: where data/ and reports/ go */
     lua_pop(L, 1);
+}
+
+/* sfew.experiment, sfew.cli, ...: library modules loaded on first use, so a program that
+ * only trains a net does not load the reporting code. */
+static const char *const lazy[] = {"experiment", "cli", "report",     "plot",     "progress",
+                                   "paper",      "fit", "checkpoint", "features", NULL};
+
+static int lazy_index(lua_State *L)
+{
+    const char *key = lua_tostring(L, 2);
+    if (!key)
+        return 0;
+    for (int i = 0; lazy[i]; i++) {
+        if (strcmp(key, lazy[i]) == 0) {
+            lua_getglobal(L, "require");
+            lua_pushfstring(L, "sfew.%s", key);
+            lua_call(L, 1, 1);
+            lua_pushvalue(L, 2);
+            lua_pushvalue(L, -2);
+            lua_rawset(L, 1);
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void preload_core(lua_State *L)
@@ -113,6 +176,16 @@ int luaopen_sfew(lua_State *L)
     }
     lua_pushliteral(L, SFEW_VERSION);
     lua_setfield(L, root, "version");
+    lua_newtable(L);
+    lua_pushcfunction(L, lazy_index);
+    lua_setfield(L, -2, "__index");
+    lua_newtable(L); /* __fields: the lazy names, for the prompt's completion */
+    for (int i = 0; lazy[i]; i++) {
+        lua_pushstring(L, lazy[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "__fields");
+    lua_setmetatable(L, root);
     lua_settop(L, root);
     return 1;
 }

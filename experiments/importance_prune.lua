@@ -1,103 +1,75 @@
 -- Reproduces the paper's importance pruning (sect. 2.3 and 3.3, Fig. 6-8): trains the
--- (16,32) CNN, masks the least important conv1 kernel one at a time until the train loss
--- moves by more than 0.1, then removes the pruned channels physically and measures the
--- speed-up. About 10 minutes with the paper's 700 epochs on 2 cores; --quick under a minute.
-local experiment = require "experiment"
-local report = require "report"
-local plot = require "plot"
+-- (16,32) CNN, then shows the whole pruning curve (conv1's kernels masked in importance
+-- order, 0 to all but one) with the point where the rule (train loss moved by more than
+-- 0.1) stops; the net keeps that many masked, and they are then removed physically.
+-- About 10 minutes a run with the paper's 700 epochs on 2 cores; --quick under a minute.
+local experiment = require "sfew.experiment"
+local report = require "sfew.report"
 
-local config = {
-  name = "importance_prune",
-  c1 = 16, c2 = 32, -- the paper's chosen combination (1)
-  threshold = 0.1,  -- stop when the train loss has moved by more than this
-  quick = { epochs = 15, limit = 200 },
-}
+local config = { name = "importance_prune", quick = { epochs = 15, limit = 200 } }
 local spec = experiment.extend(experiment.common{ epochs = 700, lr = 1e-3,
   out = "reports/importance_prune" }, {
-  { "threshold", config.threshold, "largest change of the train loss while pruning" },
-  { "c1", config.c1, "conv1 channels", type = "integer" },
-  { "c2", config.c2, "conv2 channels", type = "integer" },
+  { "threshold", 0.1, "largest change of the train loss while pruning (the paper's)" },
+  { "c1", 16, "conv1 channels", type = "integer" },
+  { "c2", 32, "conv2 channels", type = "integer" },
 })
-
 local M = { config = config, spec = spec }
 
-local columns = {
-  { "pruned", "Pruned kernels" }, { "train_loss", "Train loss", "%.4f" },
-  { "train_acc", "Train acc", "%.4f" }, { "test_loss", "Test loss", "%.4f" },
-  { "test_acc", "Test acc", "%.4f" }, { "min_importance", "Min importance", "%.4f" },
-}
+local fields = { "train_loss", "train_acc", "test_loss", "test_acc", "min_importance" }
+local columns = { { "pruned", "Masked kernels" }, { "runs", "Runs" },
+  { "train_loss", "Train loss" },
+  { "train_acc", "Train acc" }, { "test_loss", "Test loss" }, { "test_acc", "Test acc" },
+  { "min_importance", "Next importance" }, { "stop", "Rule stops" } }
+
+local function one_run(o, rng, seed)
+  local sfew = require "sfew"
+  local train, test, ds = experiment.faces(o, rng)
+  local net, loss_fn, hist = experiment.train_cnn(o, o.c1, o.c2, rng, train, { test = test,
+    label = config.name, eval_every = math.max(1, o.epochs // 7) }) -- the paper: every 100 of 700
+  local function measure(m)
+    return experiment.measure(m, loss_fn, train, test, { experiment = config.name, seed = seed })
+  end
+  local curve_net = experiment.clone(net) -- the whole curve, past the rule
+  local records = sfew.prune.prune_by_importance(curve_net, 1,
+    function() return measure(curve_net) end, { threshold = math.huge })
+  local _, masked = sfew.prune.prune_by_importance(net, 1, function() return measure(net) end,
+    { threshold = o.threshold })
+  for _, r in ipairs(records) do r.stop = r.pruned == #masked or nil end
+  local speed, small = experiment.removal_check(net, 1, masked, loss_fn, train, test.x)
+  return { records = records, masked = masked, final = measure(net), speed = speed, net = net,
+    small = small, history = hist, ds = ds, test = test }
+end
 
 function M.run(opts)
   local o = experiment.options(spec, opts)
   experiment.apply_quick(o, config.quick)
-  local sfew = require "sfew"
-  local rng = experiment.setup(o)
-  local train, test, ds = experiment.faces(o, rng)
-  local net = experiment.paper_cnn(o.c1, o.c2, rng)
-  local loss_fn = sfew.nn.CrossEntropyLoss()
-  local opt = sfew.optim.Adam(net:parameters(), { lr = o.lr })
-  local hist = sfew.train.fit{ net = net, criterion = loss_fn, optimizer = opt, x = train.x,
-    y = train.y, epochs = o.epochs, batch = o.batch, rng = rng, test = test,
-    eval_every = math.max(1, o.epochs // 7), -- the paper tabulates every 100 of 700 epochs
-    label = "importance_prune" }
-  local function measure()
-    local r = { experiment = config.name }
-    r.train_loss, r.train_acc = sfew.train.evaluate(net, loss_fn, train.x, train.y)
-    r.test_loss, r.test_acc = sfew.train.evaluate(net, loss_fn, test.x, test.y)
-    return r
+  local runs = experiment.each_run(o, function(rng, seed) return one_run(o, rng, seed) end)
+  local records, r1 = experiment.concat(runs, "records"), runs[1]
+  local rows = report.group_stats(records, "pruned", fields, { key = "pruned" })
+  for _, row in ipairs(rows) do
+    local n = 0
+    for _, r in ipairs(records) do if r.pruned == row.pruned and r.stop then n = n + 1 end end
+    row.stop = n > 0 and (o.runs == 1 and "here" or ("%d of %d runs"):format(n, o.runs)) or nil
   end
-  local records, masked = sfew.prune.prune_by_importance(net, 1, measure,
-    { threshold = o.threshold })
-  local final = measure()
-  io.write(report.text(records, columns))
-  print(("kept %d pruned kernels (%s): train loss %.4f, test loss %.4f, test accuracy %.4f")
-    :format(#masked, table.concat(masked, ","), final.train_loss, final.test_loss, final.test_acc))
-  -- Beyond the paper: take the pruned channels out and check nothing changed.
-  net:evaluate()
-  local before = net:forward(test.x):clone()
-  local t_step, t_inf = experiment.time_net(net, loss_fn, train.x, train.y, 3)
-  local small = experiment.clone(net)
-  sfew.prune.remove_channels(small, 1, masked)
-  small:evaluate()
-  local diff = (small:forward(test.x) - before)
-  local max_diff = math.max(diff:max(), -diff:min())
-  local s_step, s_inf = experiment.time_net(small, loss_fn, train.x, train.y, 3)
-  local speed = { experiment = config.name, removed = #masked, max_output_diff = max_diff,
-    epoch_seconds = t_step, epoch_seconds_pruned = s_step, inference_seconds = t_inf,
-    inference_seconds_pruned = s_inf }
-  print(("physical removal: outputs differ by %.2g; epoch %.3f s -> %.3f s, inference %.3f s"
-    .. " -> %.3f s"):format(max_diff, t_step, s_step, t_inf, s_inf))
-  local conf_rows, conf_cols = experiment.confusion(net, test.x, test.y, ds.classes)
-  if o.out then
-    local xs, loss, acc, imp = {}, {}, {}, {}
-    for i, r in ipairs(records) do
-      xs[i], loss[i], acc[i], imp[i] = r.pruned, r.train_loss, r.train_acc, r.min_importance
-    end
-    plot.lines{ path = o.out .. "/prune.png", title = "Importance pruning of conv1",
-      xlabel = "pruned kernels", integer_x = true, ylabel = "train loss / accuracy",
-      y2label = "min importance",
-      series = { { title = "train loss", x = xs, y = loss }, { title = "train accuracy", x = xs,
-        y = acc }, { title = "min importance", x = xs, y = imp, axis = "y2" } } }
-    local ep, tl = {}, {}
-    for i, e in ipairs(hist.eval) do ep[i], tl[i] = e.epoch, e.train_loss end
-    plot.lines{ path = o.out .. "/training.png", title = "Training of the (16,32) network",
-      xlabel = "epoch", ylabel = "train loss", series = { { title = "train loss", x = ep,
-        y = tl } } }
-  end
-  local md = table.concat{ "# Importance pruning\n\n", report.markdown(records, columns),
-    ("\nAfter pruning %d kernels: test loss %.4f, test accuracy %.4f.\n\n"):format(#masked,
-      final.test_loss, final.test_acc),
-    "## Physical removal\n\n", report.markdown({ speed }, { { "removed", "Removed" },
-      { "max_output_diff", "Max output change", "%.2g" }, { "epoch_seconds", "Epoch s", "%.3f" },
-      { "epoch_seconds_pruned", "Epoch s, pruned", "%.3f" },
-      { "inference_seconds", "Inference s", "%.3f" },
-      { "inference_seconds_pruned", "Inference s, pruned", "%.3f" } }),
-    "\n## Confusion matrix (test)\n\n", report.markdown(conf_rows, conf_cols),
-    "\n![pruning](prune.png)\n![training](training.png)\n\n## Settings\n\n",
+  io.write(report.text(rows, columns))
+  print(("run 1 keeps %d kernels masked (%s); physical removal changes the outputs by %.2g")
+    :format(#r1.masked, table.concat(r1.masked, ","), r1.speed.max_output_diff))
+  experiment.plot_pruning(o, rows, r1.history)
+  local md = table.concat{ experiment.title(o, "Importance pruning"),
+    ("After training: train loss %s (paper 0.2831), test accuracy %s (paper 0.3787).\n\n")
+      :format(rows[1].train_loss, rows[1].test_acc), report.markdown(rows, columns),
+    ("\nRun 1 keeps %d kernels masked: test loss %.4f, test accuracy %.4f.\n\n## Physical "
+      .. "removal, run 1 (ours)\n\n"):format(#r1.masked, r1.final.test_loss, r1.final.test_acc),
+    report.markdown({ r1.speed }, experiment.removal_columns), "\n## Confusion matrix, run 1 "
+      .. "(test)\n\n", report.markdown(experiment.confusion(r1.net, r1.test.x, r1.test.y,
+        r1.ds.classes)), "\n![pruning](prune.png)\n![training](training.png)\n\n",
+    require("sfew.paper").cnn_settings(o, r1.ds.note, ("- Stop rule: train loss moved by more "
+      .. "than %g (the paper's)\n"):format(o.threshold)), "\n## Options\n\n",
     experiment.settings(o) }
   experiment.write(o, config.name, md, records)
-  return { records = records, masked = masked, final = final, speed = speed, net = net,
-    small = small, history = hist, markdown = md }
+  return { records = records, rows = rows, runs = runs, masked = r1.masked, final = r1.final,
+    speed = r1.speed, net = r1.net, small = r1.small, history = r1.history, markdown = md,
+    note = r1.ds.note }
 end
 
 return experiment.script(M, spec,

@@ -27,9 +27,9 @@ describe("saving", function()
   describe("report.write_atomic", function()
     it("leaves the previous file intact when the writer is killed", function()
       local p = dir .. "/report.md"
-      local report = require "report"
+      local report = require "sfew.report"
       assert(report.write_atomic(p, "old\n"))
-      kill_while(("local r = require 'report'; local s = ('x'):rep(1 << 24) .. '\\n'; "
+      kill_while(("local r = require 'sfew.report'; local s = ('x'):rep(1 << 24) .. '\\n'; "
         .. "for _ = 1, 100 do r.write_atomic(%q, s) end"):format(p), 0.4, dir)
       local s = slurp(p)
       assert(s == "old\n" or #s == (1 << 24) + 1, "a partial file of " .. #s .. " bytes")

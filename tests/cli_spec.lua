@@ -1,5 +1,5 @@
--- scripts/cli.lua: option parsing for experiments and tools.
-local cli = require "cli"
+-- sfew.cli: option parsing for experiments and tools.
+local cli = require "sfew.cli"
 
 local spec = {
   { "epochs", 700, "training epochs", type = "integer" },

@@ -1,7 +1,7 @@
 -- The paper's experiments end to end on a tiny synthetic set: tables, report.md,
 -- results.jsonl with the documented records, and running as scripts.
 local h = require "helpers"
-local report = require "report"
+local report = require "sfew.report"
 local sfew = require "sfew"
 
 local dir, faces, features_csv
@@ -36,9 +36,26 @@ describe("experiments", function()
     assert.are.equal(2, r.pruned[1].weight:size(1))
   end)
 
+  it("pic averages over runs, each with its seed, and states its settings in words", function()
+    local pic = require "experiments.pic"
+    local out = dir .. "/pic_runs"
+    local r = pic.run{ epochs = 5, runs = 2, seed = 7, data = features_csv, out = out,
+      standardize = true, center = 0.5 }
+    local seeds = {}
+    for _, rec in ipairs(records(out)) do seeds[rec.seed] = (seeds[rec.seed] or 0) + 1 end
+    assert.are.same({ [7] = 10, [8] = 10 }, seeds) -- 9 pruning steps and the rule, per run
+    assert.are.equal(2, r.rows[1].runs)
+    assert.matches(" ± ", r.rows[1].train_loss)
+    local md = io.open(out .. "/report.md"):read("a")
+    assert.matches("z%-scored with the training part's mean", md)
+    assert.matches("centred at 0.5 %(Gedeon and Harris' refinement, not the paper's%)", md)
+    assert.matches("Runs: 2 %(seeds 7..8%)", md)
+  end)
+
   it("pic trains on image patches with --patches", function()
     local pic = require "experiments.pic"
-    local r = pic.run{ epochs = 5, patches = 4, data = faces, hidden = 6 }
+    local r = pic.run{ epochs = 5, runs = 1, patches = 4, data = faces, hidden = 6,
+      out = dir .. "/patches" }
     assert.are.equal(16, r.net[1].weight:size(2))
   end)
 
@@ -59,6 +76,27 @@ describe("experiments", function()
     assert.are.equal(2, merged.rows[1].runs)
   end)
 
+  it("channel_sweep spread over GNU parallel jobs merges to the table of one process", function()
+    local sweep = require "experiments.channel_sweep"
+    local common = { "--epochs", "2", "--runs", "2", "--combos", "6x12,4x8", "--data", faces,
+      "--threads", "1" }
+    local one = sweep.run{ epochs = 2, runs = 2, combos = "6x12,4x8", data = faces, threads = 1,
+      out = dir .. "/one" }
+    local args = {}
+    for i, a in ipairs(common) do args[i] = h.quote(a) end
+    local cmd = ("parallel --will-cite -j 2 %s %s --run {} --out %s ::: 1 2 >/dev/null 2>&1")
+      :format(h.quote(h.sfewlua), h.quote(h.root .. "/experiments/channel_sweep.lua") .. " "
+        .. table.concat(args, " "), h.quote(dir .. "/par"))
+    assert.is_true(os.execute(cmd) == true, "parallel failed: " .. cmd)
+    local merged = sweep.run{ merge = true, combos = "6x12,4x8", out = dir .. "/par" }
+    assert.are.equal(2, #merged.rows)
+    for i, row in ipairs(one.rows) do
+      for _, k in ipairs { "combo", "runs", "train_loss", "train_acc", "test_loss", "test_acc" } do
+        assert.are.equal(row[k], merged.rows[i][k])
+      end
+    end
+  end)
+
   it("importance_prune masks kernels, removes them and keeps the outputs", function()
     local ip = require "experiments.importance_prune"
     local out = dir .. "/ip"
@@ -77,6 +115,20 @@ describe("experiments", function()
     local md = io.open(out .. "/paper.md"):read("a")
     assert.matches("Importance pruning", md)
     assert.matches("0.2831", md) -- the paper's own loss stands beside ours
+  end)
+
+  it("paper runs every section on a given feature table and image folder", function()
+    local paper = require "experiments.paper"
+    local out = dir .. "/paper_all"
+    paper.run{ quick = true, epochs = 2, runs = 1, limit = 30, features = features_csv,
+      images = faces, out = out }
+    local md = io.open(out .. "/paper.md"):read("a")
+    assert.matches("^> Quick run", md)
+    assert.matches("Ran on " .. features_csv:gsub("%p", "%%%0") .. ", %d+ rows x %d+ columns", md)
+    assert.matches("Ran on " .. faces:gsub("%p", "%%%0") .. ": 30 images", md)
+    assert.matches("paper %(as printed%)", md)
+    assert.matches("paper 0.3787", md) -- the paper's 37.87 % beside ours
+    assert.matches("0.2831", md)
   end)
 
   it("runs as a script, rejects unknown options and prints help", function()

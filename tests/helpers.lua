@@ -53,8 +53,9 @@ function M.run(args, stdin)
   local cmd = { shell_quote(M.sfewlua) }
   for _, a in ipairs(args or {}) do cmd[#cmd + 1] = shell_quote(a) end
   local line = table.concat(cmd, " ")
+  local inf
   if stdin then
-    local inf = os.tmpname()
+    inf = os.tmpname()
     local f = assert(io.open(inf, "w")); f:write(stdin); f:close()
     line = line .. " < " .. shell_quote(inf)
   else
@@ -64,6 +65,7 @@ function M.run(args, stdin)
   local out = assert(io.open(tmp)):read("a")
   local err = assert(io.open(errf)):read("a")
   os.remove(tmp); os.remove(errf)
+  if inf then os.remove(inf) end
   return ok == true, out, err, code
 end
 

@@ -1,14 +1,15 @@
 -- The sfewlua prompt on a real terminal: tmux runs it in a pseudo-terminal, send-keys
--- types, capture-pane reads the screen. One session (private socket, temporary HOME
--- for the history file) serves the whole file; every check polls with a timeout.
+-- types, capture-pane reads the screen. One session (a private socket and the history
+-- file in a temporary HOME, removed at the end) serves the whole file; every check polls
+-- with a timeout.
 local h = require "helpers"
 
-local socket = "sfewtest" .. os.time() .. math.random(1e6)
+local socket -- a socket file in the spec's temporary folder, removed with it
 local session = "repl" .. math.random(1e6)
 local q = h.quote
 
 local function tmux(args)
-  local p = assert(io.popen("tmux -L " .. q(socket) .. " -f /dev/null " .. args .. " 2>&1"))
+  local p = assert(io.popen("tmux -S " .. q(socket) .. " -f /dev/null " .. args .. " 2>&1"))
   local out = p:read("a")
   p:close()
   return out
@@ -49,6 +50,7 @@ describe("sfewlua prompt (on a terminal)", function()
 
   lazy_setup(function()
     home = h.tmpdir()
+    socket = home .. "/tmux.sock"
     local cmd = "env HOME=" .. q(home) .. " " .. q(h.sfewlua)
     local p = assert(io.popen("cd " .. q(h.root) .. " && pwd"))
     local root = p:read("l") -- absolute, so the file-name completion finds tests/
@@ -147,8 +149,8 @@ describe("sfewlua prompt (on a terminal)", function()
   it("runs an experiment loaded as a module and keeps its results", function()
     local faces = home .. "/faces"
     assert(require("sfew").data.synthesize_faces{ dir = faces, n = 14, seed = 2 })
-    enter("r = require('experiments.pic').run{epochs = 3, patches = 3, hidden = 4, data = " ..
-      ("%q, out = %q}"):format(faces, home .. "/pic"))
+    enter("r = require('experiments.pic').run{epochs = 3, runs = 1, patches = 3, hidden = 4, "
+      .. ("data = %q, out = %q}"):format(faces, home .. "/pic"))
     enter("#r.records, r.threshold.mode")
     wait_for("\n4%s+threshold\n", true, 20)
   end)

@@ -1,6 +1,6 @@
--- scripts/report.lua and scripts/progress.lua: tables, atomic files, progress lines.
-local report = require "report"
-local progress = require "progress"
+-- sfew.report and sfew.progress: tables, atomic files, progress lines.
+local report = require "sfew.report"
+local progress = require "sfew.progress"
 local h = require "helpers"
 
 describe("report", function()
@@ -28,6 +28,31 @@ describe("report", function()
     local m, s = report.mean_std({ 1, 2, 3 })
     assert.are.equal(2, m)
     assert.are.equal(1, s)
+  end)
+  it("plucks a field out of records, skipping those without it", function()
+    assert.are.same({ 1, 3 }, report.pluck({ { a = 1 }, { b = 2 }, { a = 3 } }, "a"))
+    assert.are.same({ 1, 0, 3 }, report.pluck({ { a = 1 }, {}, { a = 3 } }, "a", 0))
+  end)
+  it("groups records and gives mean ± sd per group in first-seen order", function()
+    local recs = { { k = "b", x = 1 }, { k = "a", x = 5 }, { k = "b", x = 3 }, { x = 9 } }
+    local g = report.group_stats(recs, "k", { "x" }, { key = "name", fmt = "%.1f" })
+    assert.are.equal(2, #g)
+    assert.are.same({ "b", 2, "2.0 ± 1.4", 2 }, { g[1].name, g[1].runs, g[1].x,
+      g[1].x_mean })
+    assert.are.same({ "a", 1, "5.0" }, { g[2].name, g[2].runs, g[2].x })
+    local by_fn = report.group_stats(recs, function(r) return r.x > 2 and "big" or nil end,
+      { "x" })
+    assert.are.same({ "big", 3 }, { by_fn[1].group, by_fn[1].runs })
+  end)
+  it("creates folders and reads every JSON-lines file of one without a shell", function()
+    local dir = h.tmpdir()
+    report.mkdir(dir .. "/a/b")
+    assert(report.write_atomic(dir .. "/a/b/2.jsonl", report.jsonl{ { n = 2 } }))
+    assert(report.write_atomic(dir .. "/a/b/1.jsonl", report.jsonl{ { n = 1 }, { n = 1.5 } }))
+    assert(report.write_atomic(dir .. "/a/b/notes.txt", "not JSON"))
+    assert.are.same({ 1, 1.5, 2 }, report.pluck(report.read_jsonl_dir(dir .. "/a/b"), "n"))
+    assert.are.same({}, report.read_jsonl_dir(dir .. "/missing"))
+    h.rmdir(dir)
   end)
 end)
 

@@ -10,6 +10,8 @@ busted_bin=$(command -v busted || echo /usr/bin/busted)
 build=${BUILD:-build}
 total_pass=0
 total_fail=0
+# Names, sizes and times of the files under reports/ and data/.
+snapshot() { find reports data -type f -printf '%p %s %T@\n' 2>/dev/null | sort; }
 for mode in $modes; do
   case $mode in
     plain)
@@ -24,8 +26,22 @@ for mode in $modes; do
     *) echo "run.sh: unknown mode $mode" >&2; exit 2 ;;
   esac
   log=$(mktemp)
+  # The suite's temporary files go to a folder of their own (tests/setup.lua), which must
+  # be empty at the end; reports/ and data/ must be left as they were.
+  export SFEW_TEST_TMP
+  SFEW_TEST_TMP=$(mktemp -d)
+  before=$(snapshot)
   "${runner[@]}" -o TAP "$@" >"$log" 2>&1
   rc=$?
+  left=$(ls -A "$SFEW_TEST_TMP")
+  if [ -n "$left" ]; then
+    echo "not ok - the $mode suite left temporary files behind: $(echo $left | head -c 300)" >>"$log"
+  fi
+  if [ "$before" != "$(snapshot)" ]; then
+    echo "not ok - the $mode suite changed reports/ or data/:" >>"$log"
+    diff <(echo "$before") <(snapshot) | head -n 20 >>"$log"
+  fi
+  rm -rf "$SFEW_TEST_TMP"
   pass=$(grep -c '^ok ' "$log")
   fail=$(grep -c '^not ok ' "$log")
   # Failures with their details; the passing lines would only be noise.

@@ -14,7 +14,7 @@ end
 print(("data: %d synthetic faces in %s (%s)"):format(total, dir, table.concat(counts, " / ")))
 
 local paper = require "experiments.paper"
-local cli = require "cli"
+local cli = require "sfew.cli"
 local args = { "--quick", "--out", root .. "/reports" }
 for _, a in ipairs(arg or {}) do args[#args + 1] = a end
 local opts = assert(cli.parse(args, paper.spec))

@@ -2,6 +2,7 @@
 -- guard against NaN/Inf (stops naming the epoch and layer, keeping the last good
 -- checkpoint), and a history of everything measured. sfew.train owns this module and
 -- hands it its step and evaluate, so this module does not require sfew.train.
+local progress_mod = require "sfew.progress"
 local sys = require "sfew.core.sys"
 
 local M = {}
@@ -63,7 +64,7 @@ end
 function M.fit(o, train)
   check_args(o)
   local clock = sys.clock
-  local progress = o.progress ~= false and require("progress").new{
+  local progress = o.progress ~= false and progress_mod.new{
     total = math.max(o.epochs, 1), label = o.label or "train", tty = o.tty } or nil
   local hist = { epochs = {}, loss = {}, eval = {} }
   local every = o.eval_every or math.max(1, o.epochs // 10)

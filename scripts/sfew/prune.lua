@@ -17,7 +17,9 @@ local function kind(m)
 end
 M.kind = kind
 
-local activation_center = { Sigmoid = 0.5, Tanh = 0.0, ReLU = 0.0 }
+-- The centre the angles are taken about when the caller gives none: 0.5 for sigmoid units
+-- (Gedeon and Harris), 0 for any other activation.
+local activation_center = { Sigmoid = 0.5 }
 local activation_fn = {
   ReLU = function(v) return v > 0 and v or 0 end,
   Sigmoid = function(v) return 1 / (1 + math.exp(-v)) end,
@@ -173,13 +175,16 @@ end
 
 local function analyse(net, x, layer, opts)
   local acts, act = M.hidden_activations(net, x, layer)
-  local center = opts.center or activation_center[act] or 0.5
+  local center = opts.center or activation_center[act] or 0
   local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
   return acts, angles, dead, act
 end
 
 -- Angles between the hidden units after the Linear at net[opts.layer or 1] over inputs x:
--- angles (U x U), dead units, activations (P x U), activation type.
+-- angles (U x U), dead units, activations (P x U), activation type. opts.center: the
+-- value the outputs are centred at before the angles are taken (default 0.5 for sigmoid
+-- units, 0 otherwise; the paper took the raw outputs: 0). pic_step and distinctiveness
+-- take the same opts.center.
 function M.hidden_angles(net, x, opts)
   opts = opts or {}
   local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts)

@@ -122,7 +122,9 @@ function M.reload(name)
   if name == "sfew" or name:match("^sfew%.core%.") then
     error("reload: '" .. name .. "' is part of the C engine; reload a Lua module instead", 2)
   end
-  if not package.searchpath(name, package.path) then
+  local base = rawget(package, "sfew_root") -- sfew.* and experiments.* live under it
+  if not package.searchpath(name, package.path) and not (base
+      and package.searchpath(name, base .. "/scripts/?.lua;" .. base .. "/?.lua")) then
     error("reload: no Lua file for module '" .. name .. "' on package.path", 2)
   end
   local old = package.loaded[name]

@@ -68,10 +68,10 @@ describe("sfew.data", function()
     end)
   end)
 
-  describe("scripts/contact_sheet.lua", function()
+  describe("tools/contact_sheet.lua", function()
     it("writes a labelled sheet of a folder", function()
       data.synthesize_faces { dir = dir .. "/c", n = 14, seed = 1 }
-      local ok, out = h.run { h.root .. "/scripts/contact_sheet.lua", dir .. "/c",
+      local ok, out = h.run { h.root .. "/tools/contact_sheet.lua", dir .. "/c",
                               dir .. "/sheet.png", "2" }
       assert.is_true(ok, out)
       local sheet = assert(data.load_image(dir .. "/sheet.png"))

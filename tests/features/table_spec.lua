@@ -107,15 +107,15 @@ describe("sfew.features", function()
     end)
   end)
 
-  describe("scripts/features.lua", function()
+  describe("tools/features.lua", function()
     it("prints its usage on --help and fails without a folder", function()
-      local ok, out = h.run{ h.root .. "/scripts/features.lua", "--help" }
+      local ok, out = h.run{ h.root .. "/tools/features.lua", "--help" }
       assert.is_true(ok)
       assert.matches("DIR OUT.csv", out)
-      local bad, _, err = h.run{ h.root .. "/scripts/features.lua", "only-one" }
+      local bad, _, err = h.run{ h.root .. "/tools/features.lua", "only-one" }
       assert.is_false(bad)
       assert.matches("expected DIR and OUT.csv", err)
-      bad, _, err = h.run{ h.root .. "/scripts/features.lua", "a", "b", "--k", "x" }
+      bad, _, err = h.run{ h.root .. "/tools/features.lua", "a", "b", "--k", "x" }
       assert.is_false(bad)
       assert.matches("needs an integer", err)
     end)

@@ -53,9 +53,10 @@ function M.markdown(rows, columns)
   return table.concat(out, "\n") .. "\n"
 end
 
+-- Creates a folder and its parents (raises when it cannot).
 function M.mkdir(path)
-  local ok = os.execute("mkdir -p '" .. path:gsub("'", "'\\''") .. "'")
-  if not ok then error("cannot create folder " .. path, 2) end
+  local ok, err = require("sfew.core.data").mkdir(path)
+  if not ok then error("cannot create folder " .. path .. ": " .. tostring(err), 2) end
 end
 
 -- Writes content to path through a temporary file and a rename (sfew.io.write_atomic).
@@ -95,15 +96,14 @@ end
 -- Every record of every .jsonl file in a folder, files in name order.
 function M.read_jsonl_dir(dir)
   local records = {}
-  local p = io.popen("ls '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-  for file in p:lines() do
-    if file:match("%.jsonl$") then
+  local names, is_dir = require("sfew.core.data").list_dir(dir)
+  for i, file in ipairs(names or {}) do -- a missing folder holds no records
+    if not is_dir[i] and file:match("%.jsonl$") then
       for _, r in ipairs(assert(M.read_jsonl(dir .. "/" .. file))) do
         records[#records + 1] = r
       end
     end
   end
-  p:close()
   return records
 end
 
@@ -115,6 +115,57 @@ function M.mean_std(xs)
   local mean, ss = s / n, 0
   for _, x in ipairs(xs) do ss = ss + (x - mean) ^ 2 end
   return mean, n > 1 and math.sqrt(ss / (n - 1)) or 0
+end
+
+-- The values of field key in a list of records (records without it are skipped unless
+-- fill is given): report.pluck(records, "train_loss").
+function M.pluck(records, key, fill)
+  local out = {}
+  for _, r in ipairs(records) do
+    local v = r[key]
+    if v == nil then v = fill end
+    if v ~= nil then out[#out + 1] = v end
+  end
+  return out
+end
+
+-- "mean ± sd" (or the one value when there is one) with fmt for both numbers.
+function M.mean_pm(xs, fmt)
+  fmt = fmt or "%.4f"
+  local m, s = M.mean_std(xs)
+  if not m then return "" end
+  if #xs == 1 then return fmt:format(m) end
+  return (fmt .. " ± " .. fmt):format(m, s)
+end
+
+-- One row per group of records (group_by: a field name or a function of a record), in
+-- the order the groups first appear: {[group_key] = key, runs = n, [f] = "mean ± sd",
+-- [f .. "_mean"] = mean, [f .. "_std"] = sd} for every field f in fields.
+-- opts: fmt (per field or one string, default "%.4f"), key (name of the group column,
+-- default "group").
+function M.group_stats(records, group_by, fields, opts)
+  opts = opts or {}
+  local keyf = type(group_by) == "function" and group_by or function(r) return r[group_by] end
+  local by, order = {}, {}
+  for _, r in ipairs(records) do
+    local k = keyf(r)
+    if k ~= nil then
+      if not by[k] then by[k] = {}; order[#order + 1] = k end
+      table.insert(by[k], r)
+    end
+  end
+  local rows = {}
+  for _, k in ipairs(order) do
+    local row = { [opts.key or "group"] = k, runs = #by[k] }
+    for _, f in ipairs(fields) do
+      local xs = M.pluck(by[k], f)
+      local fmt = type(opts.fmt) == "table" and opts.fmt[f] or opts.fmt
+      row[f] = M.mean_pm(xs, type(fmt) == "string" and fmt or nil)
+      row[f .. "_mean"], row[f .. "_std"] = M.mean_std(xs)
+    end
+    rows[#rows + 1] = row
+  end
+  return rows
 end
 
 return M

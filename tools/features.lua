@@ -3,7 +3,7 @@
 local features = require "sfew.features"
 
 local usage = [[
-usage: sfewlua scripts/features.lua DIR OUT.csv [options]
+usage: sfewlua tools/features.lua DIR OUT.csv [options]
   --k N             principal components per descriptor (5)
   --lpq-window M    LPQ window, odd (7)
   --lpq-grid G      LPQ histograms over a G x G grid (1)

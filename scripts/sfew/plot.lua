@@ -1,6 +1,6 @@
 -- Line plots as PNG through gnuplot (Debian's gnuplot-nox). Without gnuplot, plots are
 -- skipped with a message and everything else goes on.
-local report = require "report"
+local report = require "sfew.report"
 
 local M = {}
 
@@ -10,7 +10,23 @@ function M.available()
   if M._available == nil then
     M._available = os.execute("command -v gnuplot >/dev/null 2>&1") == true
   end
-  return M._available
+  -- Two measures of table rows against one column, the second on the right axis:
+-- plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, y2 = {key, label},
+-- reverse_x = bool}. Integer x tics.
+function M.two_axes(spec)
+  local function col(key)
+    local out = {}
+    for i, r in ipairs(spec.rows) do out[i] = r[key] end
+    return out
+  end
+  local xs = col(spec.x[1])
+  return M.lines{ path = spec.path, title = spec.title, xlabel = spec.x[2], ylabel = spec.y[2],
+    y2label = spec.y2[2], reverse_x = spec.reverse_x, integer_x = true,
+    series = { { title = spec.y[2], x = xs, y = col(spec.y[1]) },
+      { title = spec.y2[2], x = xs, y = col(spec.y2[1]), axis = "y2" } } }
+end
+
+return M._available
 end
 
 -- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
@@ -62,6 +78,22 @@ function M.lines(spec)
   local done, rerr = sio.rename_atomic(tmp, spec.path)
   if not done then os.remove(tmp) end
   return done, rerr
+end
+
+-- Two measures of table rows against one column, the second on the right axis:
+-- plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, y2 = {key, label},
+-- reverse_x = bool}. Integer x tics.
+function M.two_axes(spec)
+  local function col(key)
+    local out = {}
+    for i, r in ipairs(spec.rows) do out[i] = r[key] end
+    return out
+  end
+  local xs = col(spec.x[1])
+  return M.lines{ path = spec.path, title = spec.title, xlabel = spec.x[2], ylabel = spec.y[2],
+    y2label = spec.y2[2], reverse_x = spec.reverse_x, integer_x = true,
+    series = { { title = spec.y[2], x = xs, y = col(spec.y[1]) },
+      { title = spec.y2[2], x = xs, y = col(spec.y2[1]), axis = "y2" } } }
 end
 
 return M

@@ -1,12 +1,12 @@
 -- Writes a contact sheet of an image-folder dataset: one row per class, labelled, with
 -- the first samples of each class, so a person can see the data.
--- Usage: sfewlua scripts/contact_sheet.lua DIR OUT.png [PER_CLASS=10] [--gray]
+-- Usage: sfewlua tools/contact_sheet.lua DIR OUT.png [PER_CLASS=10] [--gray]
 local data = require "sfew.data"
 local tensor = require "sfew.tensor"
 
 local dir, out = arg[1], arg[2]
 if not dir or not out then
-  io.stderr:write("usage: sfewlua scripts/contact_sheet.lua DIR OUT.png [PER_CLASS] [--gray]\n")
+  io.stderr:write("usage: sfewlua tools/contact_sheet.lua DIR OUT.png [PER_CLASS] [--gray]\n")
   os.exit(2)
 end
 local per_class = math.tointeger(tonumber(arg[3] or "10")) or 10
