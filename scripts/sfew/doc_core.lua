@@ -3,6 +3,7 @@
 local doc = require "sfew.doc"
 local sys = require "sfew.core.sys"
 local tensor = require "sfew.core.tensor"
+require "sfew.doc_tensor_view" -- first, so its any-dimension signatures win
 
 local root = package.loaded.sfew
 if type(root) == "table" then
