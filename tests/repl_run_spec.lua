@@ -24,6 +24,19 @@ local function run_interrupted(input, delays)
 end
 
 describe("sfew.repl", function()
+  describe(".help", function()
+    it("lists the methods of a layer and of a Sequential, not their private fields", function()
+      local ok, out = h.run({}, "l = sfew.nn.Linear(2, 2)\nhelp(l)\nprint('--')\n" ..
+        "help(sfew.nn.Sequential{l})\n")
+      assert.is_true(ok)
+      local layer, net = out:match("^(.*)%-%-\n(.*)$")
+      assert.matches("methods:\n.*  forward ", layer)
+      assert.matches("methods:\n.*  forward ", net)
+      assert.matches("  add ", net)
+      assert.not_matches("_modules", net)
+    end)
+  end)
+
   describe(".run at the prompt", function()
     it("puts the user's line first on an error raised inside the library", function()
       local ok, _, err = h.run({}, "x = 1\nsfew.prune.remove_channels(1, 2)\n")

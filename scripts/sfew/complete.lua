@@ -47,6 +47,8 @@ local function closed_over_table(f)
   return nil
 end
 
+M.closed_over_table = closed_over_table
+
 -- Names reachable from obj after "." (fields) or ":" (methods only).
 local function member_names(obj, methods_only)
   local set = {}

@@ -68,7 +68,8 @@ local function methods_of(x)
     return t and t.methods
   end
   local methods = rawget(mt, "__methods") -- the convention for an __index function
-  return type(methods) == "table" and methods or nil
+  if type(methods) == "table" then return methods end
+  return complete.closed_over_table(index) -- what completion lists, help lists too
 end
 
 -- Prints the signature and description of x (a value, or a name as a string), and the
