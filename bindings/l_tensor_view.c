@@ -117,15 +117,17 @@ static int t_select(lua_State *L)
     return finish(L, sfew_tensor_select_dim(t, d, i - 1, slot, &e), &e);
 }
 
-/* The index list at arg (a Lua list or a tensor of 1-based indices) into a new buffer
- * held by a userdata pushed on the stack (so an error frees it). */
-static int64_t *check_indices(lua_State *L, int arg, int64_t D, int64_t *n)
+/* The index list at arg (a Lua list or a tensor of 1-based indices, each picking a slice
+ * of per elements) into a new buffer held by a userdata pushed on the stack (so an error
+ * frees it). */
+static int64_t *check_indices(lua_State *L, int arg, int64_t D, int64_t per, int64_t *n)
 {
     sfew_tensor *it = test_tensor(L, arg);
     if (!it && !lua_istable(L, arg))
         luaL_typeerror(L, arg, "list or tensor of indices");
     lua_Integer count = it ? (lua_Integer)it->numel : luaL_len(L, arg);
-    if (count < 0 || count > SFEW_MAX_NUMEL)
+    /* per elements for each index: refuse before allocating count indices */
+    if (count < 0 || count > SFEW_MAX_NUMEL / (per > 0 ? per : 1))
         luaL_argerror(L, arg, "too many indices");
     int64_t *idx = lua_newuserdatauv(L, (size_t)(count ? count : 1) * sizeof *idx, 0);
     for (lua_Integer i = 0; i < count; i++) {
@@ -164,8 +166,8 @@ static int t_index(lua_State *L)
         d = check_dim(L, 2, t);
         larg = 3;
     }
-    int64_t n;
-    int64_t *idx = check_indices(L, larg, t->shape[d], &n);
+    int64_t n, per = t->shape[d] > 0 ? t->numel / t->shape[d] : 0; /* per slice */
+    int64_t *idx = check_indices(L, larg, t->shape[d], per, &n);
     sfew_tensor **slot = lsfew_tensor_slot(L);
     sfew_err e;
     return finish(L, sfew_tensor_index_dim(t, d, n, idx, slot, &e), &e);
