@@ -133,6 +133,28 @@ describe("sfew.prune", function()
     end)
   end)
 
+  describe("core.merge_channel", function()
+    local merge = require("sfew.core.prune").merge_channel
+    it("adds a channel's weight group into another's and zeroes it", function()
+      local w = tensor.new({1, 3, 2}, {1, 2, 3, 4, 5, 6})
+      local b = tensor.new({1}, {0})
+      merge(w, b, 3, 1, 3)
+      assert.are.same({{{6, 8}, {3, 4}, {0, 0}}}, w:totable())
+      assert.are.equal(0, b:get(1))
+      merge(w, b, 3, 1, 2, true) -- complementary: subtract, bias gains the group's sum
+      assert.are.same({{{3, 4}, {0, 0}, {0, 0}}}, w:totable())
+      assert.are.equal(7, b:get(1))
+    end)
+    it("raises on channels out of range, equal channels and shapes that do not split", function()
+      local w, b = tensor.zeros{2, 6}, tensor.zeros{2}
+      assert.matches("bad argument #4 to '[%w.]*merge_channel'", err_of(merge, w, b, 3, 0, 1))
+      assert.matches("bad argument #5 to '[%w.]*merge_channel'", err_of(merge, w, b, 3, 1, 1))
+      assert.matches("bad argument #3 to '[%w.]*merge_channel'", err_of(merge, w, b, -1, 1, 2))
+      assert.matches("6 inputs per output are not 4 channels", err_of(merge, w, b, 4, 1, 2))
+      assert.matches("bad argument #2 to '[%w.]*merge_channel'", err_of(merge, w, "b", 3, 1, 2))
+    end)
+  end)
+
   it("documents both functions", function()
     local doc = require "sfew.doc"
     assert.matches("^prune%.channel_angles%(", doc.lookup(prune.channel_angles).sig)
