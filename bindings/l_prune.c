@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l_prune_channels.h"
 #include "lsfew.h"
 #include "modules.h"
 
@@ -128,5 +129,6 @@ static const luaL_Reg prune_funcs[] = {
 int luaopen_sfew_core_prune(lua_State *L)
 {
     luaL_newlib(L, prune_funcs);
+    luaL_setfuncs(L, lsfew_prune_channel_funcs, 0);
     return 1;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "l_tensor_view.h"
 #include "lsfew.h"
 
 /* ---- userdata ---------------------------------------------------------------------- */
@@ -416,6 +417,7 @@ int luaopen_sfew_core_tensor(lua_State *L)
         luaL_setfuncs(L, lsfew_tensor_math_meta, 0);
         luaL_newlib(L, tensor_methods);
         luaL_setfuncs(L, lsfew_tensor_math_methods, 0);
+        luaL_setfuncs(L, lsfew_tensor_view_methods, 0);
         /* Pure-Lua code may add methods to this table (tensor.methods). */
         lua_pushvalue(L, -1);
         lua_setfield(L, -4, "methods");

@@ -165,15 +165,38 @@ static void print_results(lua_State *L, int base)
         host_report(L, LUA_ERRRUN);
 }
 
+/* Calls the chunk (with narg arguments) on top of the stack through sfew.repl's run,
+ * which words errors and Ctrl-C around the user's line: leaves the results above base
+ * and returns LUA_OK, or prints the message. Without the module, a plain call. */
+static int call_input(lua_State *L, int narg, int base)
+{
+    if (repl_push_module_field(L, "run") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return host_report(L, host_docall(L, narg, LUA_MULTRET));
+    }
+    lua_insert(L, -(narg + 2)); /* below the chunk */
+    lua_pushvalue(L, 1); /* the input's text: run(text, chunk, ...) */
+    lua_insert(L, -(narg + 2));
+    int status = host_docall(L, narg + 2, LUA_MULTRET);
+    if (status != LUA_OK) /* a Ctrl-C that landed in run itself */
+        return host_report(L, status);
+    if (!lua_toboolean(L, base + 1)) {
+        lua_settop(L, base + 2);
+        return host_report(L, LUA_ERRRUN);
+    }
+    lua_remove(L, base + 1);
+    return LUA_OK;
+}
+
 /* Runs the chunk (with narg arguments) on top of the stack, above the text at 1. */
 static void run_input(lua_State *L, int narg, int quiet)
 {
     int base = 1;
     double t0 = now();
-    int status = host_docall(L, narg, LUA_MULTRET);
+    int status = call_input(L, narg, base);
     double elapsed = now() - t0;
     if (status != LUA_OK) {
-        host_report(L, status);
+        lua_settop(L, base);
     } else if (lua_gettop(L) > base) {
         lua_pushvalue(L, base + 1);
         lua_setglobal(L, "_"); /* kept so a long computation's result is not lost */

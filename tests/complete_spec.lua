@@ -44,6 +44,37 @@ describe("sfew.complete", function()
     assert.are.same({ "l:forward" }, complete("l:f", { l = layer }))
     assert.are.same({ "l.forward", "l.weight" }, complete("l.", { l = layer }))
   end)
+  it("follows a chain of __index tables to the base classes", function()
+    local Root = { format = print }
+    Root.__index = Root
+    local Base = setmetatable({ forward = print }, Root)
+    Base.__index = Base
+    local Leaf = setmetatable({ fold = print }, Base)
+    Leaf.__index = Leaf
+    local obj = setmetatable({ fox = 1 }, Leaf)
+    assert.are.same({ "o:fold", "o:format", "o:forward" }, complete("o:fo", { o = obj }))
+    assert.are.same({ "o.fold", "o.format", "o.forward", "o.fox" }, complete("o.fo", { o = obj }))
+  end)
+  it("ends a table chain at an __index function listed through __methods", function()
+    local Base = setmetatable({}, { __index = function() end, __methods = { forward = print } })
+    Base.__index = Base
+    local obj = setmetatable({}, Base)
+    assert.are.same({ "o:forward" }, complete("o:fo", { o = obj }))
+  end)
+  it("reads the method table an __index function closes over, never the globals", function()
+    -- the convention of nn layers and Sequential: __index looks names up in an upvalue
+    local methods = { forward = print, fold = print }
+    local mt = { __index = function(_, k) return rawget(methods, k) or print(k) end }
+    local obj = setmetatable({}, mt)
+    assert.are.same({ "o:fold", "o:forward" }, complete("o:fo", { o = obj }))
+    assert.are.same({}, complete("o:pri", { o = obj }))
+  end)
+  it("completes forward on a Linear layer (userdata) and on a Sequential", function()
+    local nn = require("sfew").nn
+    local env2 = { l = nn.Linear(2, 2), net = nn.Sequential{ nn.Linear(2, 2), nn.ReLU() } }
+    assert.are.same({ "l:forward" }, complete("l:fo", env2))
+    assert.are.same({ "net:forward" }, complete("net:fo", env2))
+  end)
   it("completes string methods", function()
     assert.are.same({ "s:upper" }, complete("s:up", env))
   end)

@@ -34,6 +34,21 @@ local function tensor_methods()
   return type(loaded) == "table" and loaded.methods or nil
 end
 
+-- The table an __index function looks names up in, when it closes over one: the first
+-- table upvalue other than _ENV (nn layers' C __index and Sequential's Lua __index both
+-- keep their method table there). Used only when the metatable has no __methods.
+local function closed_over_table(f)
+  if type(f) ~= "function" or not debug or not debug.getupvalue then return nil end
+  for i = 1, 255 do
+    local name, v = debug.getupvalue(f, i)
+    if name == nil then return nil end
+    if type(v) == "table" and name ~= "_ENV" and v ~= _G then return v end
+  end
+  return nil
+end
+
+M.closed_over_table = closed_over_table
+
 -- Names reachable from obj after "." (fields) or ":" (methods only).
 local function member_names(obj, methods_only)
   local set = {}
@@ -50,12 +65,15 @@ local function member_names(obj, methods_only)
     else
       -- An __index function hides its names: tensors keep theirs in sfew.tensor.methods;
       -- other types may list them in their metatable as __methods (a table of methods)
-      -- and __fields (a list of field names, e.g. {"weight", "bias"}).
+      -- and __fields (a list of field names, e.g. {"weight", "bias"}); failing that, the
+      -- table the function closes over is taken as the methods.
       if rawget(mt, "__name") == "sfew.Tensor" then
         add_keys(set, tensor_methods(), true)
         if not methods_only then set.grad = true end
       end
-      add_keys(set, rawget(mt, "__methods"), true)
+      local methods = rawget(mt, "__methods")
+      if type(methods) ~= "table" then methods = closed_over_table(index) end
+      add_keys(set, methods, true)
       local fields = rawget(mt, "__fields")
       if not methods_only and type(fields) == "table" then
         for _, f in ipairs(fields) do set[f] = true end

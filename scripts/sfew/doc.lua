@@ -8,6 +8,7 @@
 local argcheck = require "sfew.argcheck"
 local sys = require "sfew.core.sys"
 local tensor = require "sfew.core.tensor"
+local register_tensor_view = require "sfew.doc_tensor_view"
 
 local M = {}
 
@@ -158,6 +159,7 @@ local function load_core()
   core_loaded = true
   register_root_and_rng()
   register_tensor_functions()
+  register_tensor_view(M) -- first, so its any-dimension signatures win
   register_tensor_methods()
 end
 

@@ -338,4 +338,90 @@ function M.prune_by_importance(net, conv_index, measure, opts)
   return records, masked
 end
 
+-- ---- channels of a convolution: angles and merging --------------------------------------
+
+local argcheck = require "sfew.argcheck"
+local doc = require "sfew.doc"
+
+-- Outputs of the Conv2d at net[k] for x, after the activation right after it (if the
+-- next module is one): N x K x H x W, and the activation's type or nil.
+local function channel_outputs(net, k, x)
+  local after = net[k + 1] and kind(net[k + 1])
+  local stop = activation_fn[after] and k + 1 or k
+  local h = x
+  for i = 1, stop do h = net[i]:forward(h) end
+  return h, stop > k and after or nil
+end
+
+-- Angles (K x K, degrees) between the output channels of the Conv2d at net[k] over the
+-- batch x: each channel's activations, all images and positions, as one vector. Also
+-- returns the dead (constant) channels and the activation type.
+function M.channel_angles(net, k, x, opts)
+  if type(net) ~= "table" then argcheck.expected(1, "channel_angles", "Sequential", net) end
+  if math.type(k) ~= "integer" then argcheck.expected(2, "channel_angles", "layer index", k) end
+  if not require("sfew.tensor").is_tensor(x) then
+    argcheck.expected(3, "channel_angles", "tensor", x)
+  end
+  opts = argcheck.options(opts, { center = true, tol = true }, 4, "channel_angles")
+  check_layer(net, k, "Conv2d", "channel_angles")
+  if x:dim() ~= 4 then
+    argcheck.error(3, "channel_angles", "an N x C x H x W batch expected, got "
+      .. table.concat(x:shape(), "x"))
+  end
+  local h, act = channel_outputs(net, k, x)
+  local K = h:size(2)
+  -- N x K x H x W -> (N*H*W) x K: one row per pattern (image and position)
+  local acts = h:permute(1, 3, 4, 2):reshape(-1, K)
+  local center = opts.center or activation_center[act] or 0
+  local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
+  return angles, dead, act
+end
+
+local remove_channels_masked = M.remove_channels
+
+-- remove_channels(net, k, list [, {into = j, complementary = false}]): without into, as
+-- before (the removed kernels are taken as masked). With into, each removed channel is
+-- first merged into channel j (its outgoing weights in the next Conv2d or Linear added to
+-- j's, as remove_unit does for similar hidden units; subtracted, with the bias
+-- corrected, when opts.complementary says a_removed = 1 - a_j for sigmoid channels).
+function M.remove_channels(net, k, list, opts)
+  if opts == nil then return remove_channels_masked(net, k, list) end
+  opts = argcheck.options(opts, { into = true, complementary = true }, 4, "remove_channels")
+  local conv = check_layer(net, k, "Conv2d", "remove_channels")
+  if type(list) ~= "table" then
+    argcheck.expected(3, "remove_channels", "list of channel numbers", list)
+  end
+  local K = conv.weight:size(1)
+  local into = opts.into
+  if math.type(into) ~= "integer" or into < 1 or into > K then
+    argcheck.error(4, "remove_channels", ("into = %s is not a channel in 1..%d")
+      :format(tostring(into), K))
+  end
+  local nxt = next_layer(net, k, { "Conv2d", "Linear" })
+  if not nxt then error("remove_channels: no Conv2d or Linear follows layer " .. k, 2) end
+  for _, c in ipairs(list) do
+    if math.type(c) ~= "integer" or c < 1 or c > K or c == into then
+      argcheck.error(3, "remove_channels", ("channel %s is not in 1..%d or is the one kept (%d)")
+        :format(tostring(c), K, into))
+    end
+  end
+  for _, c in ipairs(list) do
+    core.merge_channel(nxt.weight, nxt.bias, K, into, c, opts.complementary == true)
+  end
+  -- the merged channels now carry zero outgoing weight: removing them folds nothing
+  return remove_channels_masked(net, k, list)
+end
+
+doc.register(M.channel_angles, "prune.channel_angles(net, k, x [, {center, tol}])",
+  "Angles in degrees (K x K) between the output channels of the Conv2d at net[k] over the "
+    .. "batch x, each channel's activations (after the activation module that follows, if "
+    .. "any) flattened to one vector; centred at 0.5 after Sigmoid, 0 otherwise, unless "
+    .. "opts.center. Returns angles, dead channels, activation type.")
+doc.register(M.remove_channels, "prune.remove_channels(net, k, list [, {into = j}])",
+  "Removes output channels of the Conv2d at net[k] and their inputs in the next layer. "
+    .. "Without into, the kernels count as masked (act(bias) folded into the next bias); "
+    .. "with into = j, each is merged into channel j (its outgoing weights added to j's; "
+    .. "complementary = true subtracts them, for a_removed = 1 - a_j). Optimisers built "
+    .. "before must be rebuilt.")
+
 return M

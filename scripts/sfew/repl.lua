@@ -68,7 +68,8 @@ local function methods_of(x)
     return t and t.methods
   end
   local methods = rawget(mt, "__methods") -- the convention for an __index function
-  return type(methods) == "table" and methods or nil
+  if type(methods) == "table" then return methods end
+  return complete.closed_over_table(index) -- what completion lists, help lists too
 end
 
 -- Prints the signature and description of x (a value, or a name as a string), and the
@@ -143,6 +144,69 @@ function M.reload(name)
     end
   end
   return new
+end
+
+-- ---- running what is typed -----------------------------------------------------------
+
+local USER_SOURCE = "=stdin" -- the chunk name the host gives every input
+
+-- The frame of the user's input nearest the error, as "stdin:3", from stack level `from`.
+local function user_line(from)
+  for level = from, 200 do
+    local info = debug.getinfo(level, "Sl")
+    if not info then return nil end
+    if info.source == USER_SOURCE and info.currentline > 0 then
+      return ("%s:%d"):format(info.short_src, info.currentline)
+    end
+  end
+end
+
+-- A traceback cut after the user's frame (or above the REPL's own frames when a tail call
+-- hid it): the library frames between the error and the user's line say what failed.
+local function trimmed_traceback(msg)
+  local lines = {}
+  for line in debug.traceback(msg, 3):gmatch("[^\n]+") do
+    if line:match("in function 'xpcall'") then break end
+    lines[#lines + 1] = line
+    if line:match("^%s+stdin:%d+:") then break end
+  end
+  return table.concat(lines, "\n")
+end
+
+-- The input being run, for errors whose user frame a tail call replaced: "return f(x)"
+-- (every expression typed) leaves no frame of its own; a one-line input is line 1.
+local current_text
+
+local function on_error(err)
+  local msg = err
+  if type(msg) ~= "string" then
+    local mt = getmetatable(msg)
+    msg = mt and mt.__tostring and tostring(msg)
+      or ("(error object is a %s value)"):format(type(msg))
+  end
+  local where = user_line(3)
+  if not where and current_text then
+    where = current_text:find("\n") and "stdin" or "stdin:1"
+  end
+  -- Ctrl-C: the host raises "interrupted!" wherever Lua was (containers may prefix it)
+  if msg:match("interrupted!$") then return where .. ": interrupted" end
+  if msg:sub(1, #where + 1) ~= where .. ":" then msg = where .. ": " .. msg end
+  local text = trimmed_traceback(msg) -- not a tail call: it counts this frame
+  return text
+end
+
+local function finish(ok, ...)
+  current_text = nil
+  if ok then return true, ... end
+  return false, (...)
+end
+
+-- Runs one input typed at the prompt (text: its source, for messages): true and its
+-- results, or false and the message to print. An error names the user's line first
+-- (library errors too); Ctrl-C prints "stdin:N: interrupted" without the library's frames.
+function M.run(text, chunk, ...)
+  current_text = type(text) == "string" and text or ""
+  return finish(xpcall(chunk, on_error, ...))
 end
 
 -- Makes help and reload globals (called by the host when the prompt starts).
