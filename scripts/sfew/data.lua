@@ -188,6 +188,8 @@ local tables = require "sfew.data.tables"
 tables.install(M, core, Dataset)
 
 M.random_patches = core.random_patches
+local faces = require "sfew.faces"
+M.face_detector, M.crop = faces.face_detector, faces.crop
 
 -- The LPQ and PHOG descriptors and PCA (sfew.features) belong to the data face too.
 local features = require "sfew.features"
