@@ -25,6 +25,18 @@ typedef struct hit {
     int level, y, x;
 } hit;
 
+/* A Haar feature with its offsets for this call's integral stride. */
+typedef struct hfeat {
+    int o[3][4];
+    float w[3];
+} hfeat;
+
+/* A depth-1 tree as OpenCV's stump path evaluates it: left leaf below the threshold. */
+typedef struct stump {
+    int feature;
+    float threshold, left, right;
+} stump;
+
 typedef struct hits {
     hit *v;
     size_t n, cap;
@@ -38,9 +50,10 @@ typedef struct det {
     level *lv;
     int32_t *sum;   /* all levels, row stride `stride` */
     uint32_t *sq;   /* Haar only: squared sums, wrapping like OpenCV's 32-bit ones */
-    int (*haar_ofs)[3][4];
-    int nofs[4];
+    hfeat *hf;       /* Haar: nfeatures */
+    int nofs[4];     /* the variance rectangle */
     int (*lbp_ofs)[16];
+    stump *stumps;   /* ntrees when every tree has one node, else NULL */
     int *row_level, *row_y; /* the flat list of window rows over all levels */
     hits *out;              /* one per part */
     int failed;
@@ -108,9 +121,10 @@ static void precompute(det *d)
         for (int f = 0; f < c->nfeatures; f++)
             for (int r = 0; r < 3; r++) {
                 const int *q = c->haar[f].r[r];
-                int *o = d->haar_ofs[f][r];
+                int *o = d->hf[f].o[r];
                 o[0] = q[1] * s + q[0], o[1] = q[1] * s + q[0] + q[2];
                 o[2] = (q[1] + q[3]) * s + q[0], o[3] = (q[1] + q[3]) * s + q[0] + q[2];
+                d->hf[f].w[r] = c->haar[f].weight[r];
             }
     } else {
         for (int f = 0; f < c->nfeatures; f++) {
@@ -120,6 +134,12 @@ static void precompute(det *d)
                     d->lbp_ofs[f][i * 4 + j] = (q->y + i * q->h) * s + q->x + j * q->w;
         }
     }
+    if (d->stumps)
+        for (int t = 0; t < c->ntrees; t++) {
+            const cc_node *nd = &c->nodes[c->trees[t].node0];
+            const float *lf = &c->leaves[c->trees[t].leaf0];
+            d->stumps[t] = (stump){nd->feature, nd->threshold, lf[0], lf[1]};
+        }
 }
 
 /* Resizes the original to level l and writes its integral images. */
@@ -170,8 +190,18 @@ static void build_part(void *ctx, int part, int parts)
     free(img);
 }
 
+static inline float haar_value(const int32_t *p, const hfeat *f)
+{
+    float v = f->w[0] * (float)(p[f->o[0][0]] - p[f->o[0][1]] - p[f->o[0][2]] + p[f->o[0][3]]) +
+              f->w[1] * (float)(p[f->o[1][0]] - p[f->o[1][1]] - p[f->o[1][2]] + p[f->o[1][3]]);
+    if (f->w[2] != 0.0f)
+        v += f->w[2] * (float)(p[f->o[2][0]] - p[f->o[2][1]] - p[f->o[2][2]] + p[f->o[2][3]]);
+    return v;
+}
+
 /* One window of a Haar cascade: 1 if every stage passes, -si when stage si rejects it
- * (0 for the first stage, which lets the scan skip a step), -1 for a flat window. */
+ * (0 for the first stage, which lets the scan skip a step), -1 for a flat window. The
+ * feature value is float and the stage sum double, as in OpenCV. */
 static int eval_haar(const det *d, size_t base)
 {
     const sfew_cascade *c = d->c;
@@ -188,8 +218,20 @@ static int eval_haar(const det *d, size_t base)
     float vnf = (float)(1. / sqrt(nf));
     if (!(area * vnf < 1e-1))
         return -1;
-    const cc_node *nodes = c->nodes;
-    const float *leaves = c->leaves;
+    const hfeat *hf = d->hf;
+    if (d->stumps) {
+        const stump *sp = d->stumps;
+        for (int si = 0; si < c->nstages; si++) {
+            const cc_stage *st = &c->stages[si];
+            double sum = 0;
+            for (int t = 0; t < st->ntrees; t++, sp++)
+                sum += haar_value(p, &hf[sp->feature]) * vnf < sp->threshold ? sp->left
+                                                                             : sp->right;
+            if (sum < st->threshold)
+                return -si;
+        }
+        return 1;
+    }
     for (int si = 0; si < c->nstages; si++) {
         const cc_stage *st = &c->stages[si];
         double sum = 0;
@@ -197,17 +239,11 @@ static int eval_haar(const det *d, size_t base)
             const cc_tree *tr = &c->trees[t];
             int idx = 0;
             do {
-                const cc_node *nd = &nodes[tr->node0 + idx];
-                const cc_haar *f = &c->haar[nd->feature];
-                int(*o)[4] = d->haar_ofs[nd->feature];
-                float v = f->weight[0] * (float)(p[o[0][0]] - p[o[0][1]] - p[o[0][2]] + p[o[0][3]]) +
-                          f->weight[1] * (float)(p[o[1][0]] - p[o[1][1]] - p[o[1][2]] + p[o[1][3]]);
-                if (f->weight[2] != 0.0f)
-                    v += f->weight[2] * (float)(p[o[2][0]] - p[o[2][1]] - p[o[2][2]] + p[o[2][3]]);
-                double val = (double)(v * vnf);
-                idx = val < nd->threshold ? nd->left : nd->right;
+                const cc_node *nd = &c->nodes[tr->node0 + idx];
+                idx = haar_value(p, &hf[nd->feature]) * vnf < nd->threshold ? nd->left
+                                                                            : nd->right;
             } while (idx > 0);
-            sum += leaves[tr->leaf0 - idx];
+            sum += c->leaves[tr->leaf0 - idx];
         }
         if (sum < st->threshold)
             return -si;
@@ -232,6 +268,21 @@ static int eval_lbp(const det *d, size_t base)
 {
     const sfew_cascade *c = d->c;
     const int32_t *p = d->sum + base;
+    if (d->stumps) {
+        const stump *sp = d->stumps;
+        const uint32_t *sub = (const uint32_t *)c->subsets;
+        for (int si = 0; si < c->nstages; si++) {
+            const cc_stage *st = &c->stages[si];
+            double sum = 0;
+            for (int t = 0; t < st->ntrees; t++, sp++, sub += SFEW_LBP_SUBSET) {
+                int code = lbp_code(p, d->lbp_ofs[sp->feature]);
+                sum += sub[code >> 5] & (UINT32_C(1) << (code & 31)) ? sp->left : sp->right;
+            }
+            if (sum < st->threshold)
+                return -si;
+        }
+        return 1;
+    }
     for (int si = 0; si < c->nstages; si++) {
         const cc_stage *st = &c->stages[si];
         double sum = 0;
@@ -301,14 +352,15 @@ static int setup(det *d, const sfew_detect_opts *o, sfew_err *err)
     d->sum = malloc(total * sizeof *d->sum);
     if (c->kind == SFEW_CASCADE_HAAR) {
         d->sq = malloc(total * sizeof *d->sq);
-        d->haar_ofs = calloc((size_t)c->nfeatures, sizeof *d->haar_ofs);
+        d->hf = calloc((size_t)c->nfeatures, sizeof *d->hf);
     } else {
         d->lbp_ofs = calloc((size_t)c->nfeatures, sizeof *d->lbp_ofs);
     }
     d->row_level = calloc((size_t)d->nrows + 1, sizeof *d->row_level);
     d->row_y = calloc((size_t)d->nrows + 1, sizeof *d->row_y);
     if (!d->sum || !d->row_level || !d->row_y ||
-        (c->kind == SFEW_CASCADE_HAAR ? !d->sq || !d->haar_ofs : !d->lbp_ofs))
+        (c->kind == SFEW_CASCADE_HAAR ? !d->sq || !d->hf : !d->lbp_ofs) ||
+        (c->max_nodes == 1 && !(d->stumps = calloc((size_t)c->ntrees, sizeof *d->stumps))))
         return sfew_fail(err, SFEW_ENOMEM, "detect: out of memory for %d levels", n), -1;
     int r = 0;
     for (int l = 0; l < n; l++)
@@ -323,7 +375,8 @@ static void release(det *d, int parts)
     free(d->lv);
     free(d->sum);
     free(d->sq);
-    free(d->haar_ofs);
+    free(d->hf);
+    free(d->stumps);
     free(d->lbp_ofs);
     free(d->row_level);
     free(d->row_y);
