@@ -273,6 +273,49 @@ static int l_crop(lua_State *L)
     return 1;
 }
 
+/* draw_box(image, x, y, w, h [, {r, g, b} [, thickness]]): the outline of a 1-based box
+ * drawn into a (C, H, W) image in place, clipped to it; gray images take the mean colour. */
+static int l_draw_box(lua_State *L)
+{
+    sfew_tensor *t = check_tensor(L, 1);
+    luaL_argcheck(L, t->ndim == 3, 1, "image must be (C, H, W)");
+    lua_Integer x = luaL_checkinteger(L, 2) - 1, y = luaL_checkinteger(L, 3) - 1;
+    lua_Integer w = luaL_checkinteger(L, 4), h = luaL_checkinteger(L, 5);
+    luaL_argcheck(L, llabs(x) < (1 << 24) && llabs(y) < (1 << 24), 2, "box out of range");
+    luaL_argcheck(L, w >= 1 && h >= 1 && w < (1 << 24) && h < (1 << 24), 4,
+                  "box size must be positive");
+    float rgb[3] = {1, 0, 0};
+    if (!lua_isnoneornil(L, 6)) {
+        luaL_checktype(L, 6, LUA_TTABLE);
+        for (int k = 0; k < 3; k++) {
+            lua_geti(L, 6, k + 1);
+            rgb[k] = (float)luaL_checknumber(L, -1);
+            lua_pop(L, 1);
+        }
+    }
+    lua_Integer th = luaL_optinteger(L, 7, 2);
+    luaL_argcheck(L, th >= 1 && th <= 64, 7, "thickness must be in [1, 64]");
+    int64_t c = t->shape[0], hh = t->shape[1], ww = t->shape[2];
+    for (int64_t yy = y; yy < y + h; yy++) {
+        if (yy < 0 || yy >= hh)
+            continue;
+        for (int64_t xx = x; xx < x + w; xx++) {
+            if (xx < 0 || xx >= ww)
+                continue;
+            int edge = yy < y + th || yy >= y + h - th || xx < x + th || xx >= x + w - th;
+            if (!edge) {
+                xx = x + w - th - 1; /* jump over the inside */
+                continue;
+            }
+            for (int64_t ch = 0; ch < c; ch++)
+                t->data[(ch * hh + yy) * ww + xx] =
+                    c == 3 ? rgb[ch] : (rgb[0] + rgb[1] + rgb[2]) / 3;
+        }
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
 static const luaL_Reg cascade_methods[] = {
     {"detect", l_detect}, {"window", l_window}, {"kind", l_kind}, {"free", l_free}, {NULL, NULL}};
 
@@ -280,7 +323,7 @@ static const luaL_Reg cascade_meta[] = {
     {"__gc", l_free}, {"__close", l_free}, {"__tostring", l_tostring}, {NULL, NULL}};
 
 static const luaL_Reg detect_funcs[] = {
-    {"load", l_load}, {"parse", l_parse}, {"group", l_group}, {"crop", l_crop}, {NULL, NULL}};
+    {"load", l_load}, {"parse", l_parse}, {"group", l_group}, {"crop", l_crop}, {"draw_box", l_draw_box}, {NULL, NULL}};
 
 int luaopen_sfew_core_detect(lua_State *L)
 {

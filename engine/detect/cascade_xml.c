@@ -157,6 +157,8 @@ static sfew_status read_features(const rd *r, int cas, sfew_cascade *c)
 static sfew_status count_stages(const rd *r, int stages, int step, sfew_cascade *c)
 {
     int si = 0;
+    if (stages < 0)
+        return bad(r, "no <stages>");
     for (int s = r->d->nodes[stages].first; s >= 0; s = r->d->nodes[s].next, si++) {
         int wc = xml_child(r->d, s, "weakClassifiers");
         int nt = xml_count(r->d, wc);
