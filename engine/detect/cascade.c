@@ -25,16 +25,22 @@ typedef struct hit {
     int level, y, x;
 } hit;
 
-/* A Haar feature with its offsets for this call's integral stride. */
-typedef struct hfeat {
+/* A Haar tree node with its feature inlined (offsets for this call's integral stride), so
+ * the scan follows one pointer per node; for stumps, the two leaves too. */
+typedef struct hnode {
     int o[3][4];
     float w[3];
-} hfeat;
+    float threshold;
+    int left, right;
+    float leaf_lo, leaf_hi; /* stumps: the leaf below / at or above the threshold */
+} hnode;
 
-/* A depth-1 tree as OpenCV's stump path evaluates it: left leaf below the threshold. */
+/* A depth-1 LBP tree with its feature's 16 grid offsets and its category subset inlined:
+ * the left leaf when the code is in the subset, as OpenCV's stump path evaluates it. */
 typedef struct stump {
-    int feature;
-    float threshold, left, right;
+    int o[16];
+    uint32_t subset[SFEW_LBP_SUBSET];
+    float left, right;
 } stump;
 
 typedef struct hits {
@@ -50,7 +56,7 @@ typedef struct det {
     level *lv;
     int32_t *sum;   /* all levels, row stride `stride` */
     uint32_t *sq;   /* Haar only: squared sums, wrapping like OpenCV's 32-bit ones */
-    hfeat *hf;       /* Haar: nfeatures */
+    hnode *hn;       /* Haar: nnodes */
     int nofs[4];     /* the variance rectangle */
     int (*lbp_ofs)[16];
     stump *stumps;   /* ntrees when every tree has one node, else NULL */
@@ -118,13 +124,23 @@ static void precompute(det *d)
         int x = 1, y = 1, w = c->win_w - 2, h = c->win_h - 2;
         d->nofs[0] = y * s + x, d->nofs[1] = y * s + x + w;
         d->nofs[2] = (y + h) * s + x, d->nofs[3] = (y + h) * s + x + w;
-        for (int f = 0; f < c->nfeatures; f++)
-            for (int r = 0; r < 3; r++) {
-                const int *q = c->haar[f].r[r];
-                int *o = d->hf[f].o[r];
-                o[0] = q[1] * s + q[0], o[1] = q[1] * s + q[0] + q[2];
-                o[2] = (q[1] + q[3]) * s + q[0], o[3] = (q[1] + q[3]) * s + q[0] + q[2];
-                d->hf[f].w[r] = c->haar[f].weight[r];
+        for (int t = 0; t < c->ntrees; t++)
+            for (int k = 0; k < c->trees[t].nnodes; k++) {
+                int ni = c->trees[t].node0 + k;
+                const cc_node *nd = &c->nodes[ni];
+                const cc_haar *f = &c->haar[nd->feature];
+                hnode *hn = &d->hn[ni];
+                for (int r = 0; r < 3; r++) {
+                    const int *q = f->r[r];
+                    int *o = hn->o[r];
+                    o[0] = q[1] * s + q[0], o[1] = q[1] * s + q[0] + q[2];
+                    o[2] = (q[1] + q[3]) * s + q[0], o[3] = (q[1] + q[3]) * s + q[0] + q[2];
+                    hn->w[r] = f->weight[r];
+                }
+                hn->threshold = nd->threshold;
+                hn->left = nd->left, hn->right = nd->right;
+                hn->leaf_lo = c->leaves[c->trees[t].leaf0];
+                hn->leaf_hi = c->leaves[c->trees[t].leaf0 + 1];
             }
     } else {
         for (int f = 0; f < c->nfeatures; f++) {
@@ -136,9 +152,13 @@ static void precompute(det *d)
     }
     if (d->stumps)
         for (int t = 0; t < c->ntrees; t++) {
-            const cc_node *nd = &c->nodes[c->trees[t].node0];
-            const float *lf = &c->leaves[c->trees[t].leaf0];
-            d->stumps[t] = (stump){nd->feature, nd->threshold, lf[0], lf[1]};
+            int ni = c->trees[t].node0;
+            stump *sp = &d->stumps[t];
+            memcpy(sp->o, d->lbp_ofs[c->nodes[ni].feature], sizeof sp->o);
+            for (int w = 0; w < SFEW_LBP_SUBSET; w++)
+                sp->subset[w] = (uint32_t)c->subsets[(size_t)ni * SFEW_LBP_SUBSET + w];
+            sp->left = c->leaves[c->trees[t].leaf0];
+            sp->right = c->leaves[c->trees[t].leaf0 + 1];
         }
 }
 
@@ -190,7 +210,7 @@ static void build_part(void *ctx, int part, int parts)
     free(img);
 }
 
-static inline float haar_value(const int32_t *p, const hfeat *f)
+static inline float haar_value(const int32_t *p, const hnode *f)
 {
     float v = f->w[0] * (float)(p[f->o[0][0]] - p[f->o[0][1]] - p[f->o[0][2]] + p[f->o[0][3]]) +
               f->w[1] * (float)(p[f->o[1][0]] - p[f->o[1][1]] - p[f->o[1][2]] + p[f->o[1][3]]);
@@ -218,15 +238,13 @@ static int eval_haar(const det *d, size_t base)
     float vnf = (float)(1. / sqrt(nf));
     if (!(area * vnf < 1e-1))
         return -1;
-    const hfeat *hf = d->hf;
-    if (d->stumps) {
-        const stump *sp = d->stumps;
+    const hnode *hn = d->hn;
+    if (c->max_nodes == 1) {
         for (int si = 0; si < c->nstages; si++) {
             const cc_stage *st = &c->stages[si];
             double sum = 0;
-            for (int t = 0; t < st->ntrees; t++, sp++)
-                sum += haar_value(p, &hf[sp->feature]) * vnf < sp->threshold ? sp->left
-                                                                             : sp->right;
+            for (int t = 0; t < st->ntrees; t++, hn++)
+                sum += haar_value(p, hn) * vnf < hn->threshold ? hn->leaf_lo : hn->leaf_hi;
             if (sum < st->threshold)
                 return -si;
         }
@@ -239,9 +257,8 @@ static int eval_haar(const det *d, size_t base)
             const cc_tree *tr = &c->trees[t];
             int idx = 0;
             do {
-                const cc_node *nd = &c->nodes[tr->node0 + idx];
-                idx = haar_value(p, &hf[nd->feature]) * vnf < nd->threshold ? nd->left
-                                                                            : nd->right;
+                const hnode *nd = &hn[tr->node0 + idx];
+                idx = haar_value(p, nd) * vnf < nd->threshold ? nd->left : nd->right;
             } while (idx > 0);
             sum += c->leaves[tr->leaf0 - idx];
         }
@@ -270,13 +287,13 @@ static int eval_lbp(const det *d, size_t base)
     const int32_t *p = d->sum + base;
     if (d->stumps) {
         const stump *sp = d->stumps;
-        const uint32_t *sub = (const uint32_t *)c->subsets;
         for (int si = 0; si < c->nstages; si++) {
             const cc_stage *st = &c->stages[si];
             double sum = 0;
-            for (int t = 0; t < st->ntrees; t++, sp++, sub += SFEW_LBP_SUBSET) {
-                int code = lbp_code(p, d->lbp_ofs[sp->feature]);
-                sum += sub[code >> 5] & (UINT32_C(1) << (code & 31)) ? sp->left : sp->right;
+            for (int t = 0; t < st->ntrees; t++, sp++) {
+                int code = lbp_code(p, sp->o);
+                sum += sp->subset[code >> 5] & (UINT32_C(1) << (code & 31)) ? sp->left
+                                                                            : sp->right;
             }
             if (sum < st->threshold)
                 return -si;
@@ -352,15 +369,16 @@ static int setup(det *d, const sfew_detect_opts *o, sfew_err *err)
     d->sum = malloc(total * sizeof *d->sum);
     if (c->kind == SFEW_CASCADE_HAAR) {
         d->sq = malloc(total * sizeof *d->sq);
-        d->hf = calloc((size_t)c->nfeatures, sizeof *d->hf);
+        d->hn = calloc((size_t)c->nnodes, sizeof *d->hn);
     } else {
         d->lbp_ofs = calloc((size_t)c->nfeatures, sizeof *d->lbp_ofs);
     }
     d->row_level = calloc((size_t)d->nrows + 1, sizeof *d->row_level);
     d->row_y = calloc((size_t)d->nrows + 1, sizeof *d->row_y);
     if (!d->sum || !d->row_level || !d->row_y ||
-        (c->kind == SFEW_CASCADE_HAAR ? !d->sq || !d->hf : !d->lbp_ofs) ||
-        (c->max_nodes == 1 && !(d->stumps = calloc((size_t)c->ntrees, sizeof *d->stumps))))
+        (c->kind == SFEW_CASCADE_HAAR ? !d->sq || !d->hn : !d->lbp_ofs) ||
+        (c->kind == SFEW_CASCADE_LBP && c->max_nodes == 1 &&
+         !(d->stumps = calloc((size_t)c->ntrees, sizeof *d->stumps))))
         return sfew_fail(err, SFEW_ENOMEM, "detect: out of memory for %d levels", n), -1;
     int r = 0;
     for (int l = 0; l < n; l++)
@@ -375,7 +393,7 @@ static void release(det *d, int parts)
     free(d->lv);
     free(d->sum);
     free(d->sq);
-    free(d->hf);
+    free(d->hn);
     free(d->stumps);
     free(d->lbp_ofs);
     free(d->row_level);
