@@ -239,6 +239,22 @@ describe("sfew.faces", function()
       assert.is_true(math.abs(g:mean() - images.camera:mean()) < 0.02)
     end)
 
+    it("levels the eyes of a tilted head with align = true", function()
+      local head = assert(data.load_image(dir .. "astronaut_head.png"))
+      local angles = {}
+      for _, deg in ipairs { 0, 12, -12 } do
+        local tilted = core.crop(head, 0, 0, 200, 200, 200, 200, math.rad(deg))
+        local box = faces.largest(detectors.haar_alt2:detect(tilted))
+        local c, info = data.crop(tilted, box, { align = true })
+        assert.are.same({ 1, 72, 90 }, c:shape())
+        assert.are.equal(2, info.eyes)
+        angles[deg] = info.angle
+      end
+      -- turning the image by 12 degrees turns the eye line by 12 the other way
+      assert.is_true(math.abs(angles[0] - angles[12] - 12) < 5)
+      assert.is_true(math.abs(angles[-12] - angles[0] - 12) < 5)
+    end)
+
     it("falls back to a plain crop when fewer than two eyes are found", function()
       local box = { x = 1, y = 1, w = 100, h = 100 }
       local flat = tensor.zeros { 1, 100, 100 }:fill(0.5)

@@ -41,6 +41,10 @@ IMAGES = {
 }
 
 
+# A full-resolution head (gray, the eyes big enough for haarcascade_eye), for alignment.
+HEAD = (SK + "astronaut.png", 120, 0, 200, 200)
+
+
 def boxes(rows, name, casc, what, rects, neigh=None):
     for i, (x, y, w, h) in enumerate(rects):
         n = int(neigh[i]) if neigh is not None else 1
@@ -74,6 +78,9 @@ def main():
             boxes(rows, name, casc, "rawall", sorted(tuple(int(v) for v in r) for r in rawall))
             full, num = cc.detectMultiScale2(gray, 1.1, 3)
             boxes(rows, name, casc, "full", [tuple(int(v) for v in r) for r in full], num)
+    src, x, y, w, h = HEAD
+    head = cv2.cvtColor(cv2.imread(src, cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
+    cv2.imwrite(os.path.join(OUT, "astronaut_head.png"), head[y:y + h, x:x + w])
     with open(os.path.join(OUT, "windows.csv"), "w") as f:
         f.write("\n".join(rows) + "\n")
     print(f"wrote {len(rows) - 1} boxes for {len(IMAGES)} images to {OUT}")
