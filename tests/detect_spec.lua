@@ -246,7 +246,7 @@ describe("sfew.faces", function()
         local tilted = core.crop(head, 0, 0, 200, 200, 200, 200, math.rad(deg))
         local box = faces.largest(detectors.haar_alt2:detect(tilted))
         local c, info = data.crop(tilted, box, { align = true })
-        assert.are.same({ 1, 72, 90 }, c:shape())
+        assert.are.same({ 3, 72, 90 }, c:shape())
         assert.are.equal(2, info.eyes)
         angles[deg] = info.angle
       end
