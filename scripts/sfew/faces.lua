@@ -158,6 +158,8 @@ end
 -- at width x height: x (N, C, H, W), kept flags, number skipped, face_found flags (for
 -- the kept images). Used by data.image_folder{crop = "face"}.
 function M.load_cropped(paths, opts)
+  argcheck.check(opts.detector == nil or getmetatable(opts.detector) == Detector, 2,
+    "image_folder", "option 'detector' must be a face detector (data.face_detector)", 2)
   local det = opts.detector or M.face_detector()
   if not det then return nil, "image_folder: no face detector (is opencv-data installed?)" end
   local gray = opts.gray == nil and true or opts.gray

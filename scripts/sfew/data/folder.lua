@@ -54,7 +54,8 @@ function F.install(M, core, Dataset)
   local tensor = require "sfew.tensor"
 
   -- image_folder(root [, {width = 90, height = 72, gray = true, skip_bad, classes, quiet}])
-  -- -> dataset | nil, message
+  -- -> dataset | nil, message; crop = "face" (with detector, margin, align) cuts each
+  -- image to its largest face first (sfew.faces) and sets ds.face_found.
   function M.image_folder(root, opts)
     if type(root) ~= "string" then
       error("bad argument #1 to 'image_folder' (string expected)", 2)
