@@ -75,6 +75,25 @@ describe("sfew.faces", function()
       end
     end)
 
+    it("takes the level nearest the min size when no level fits the size limits", function()
+      local total = 0
+      for _, c in ipairs(NAMES) do
+        local ww, wh = detectors[c].cascade:window()
+        local w15, h15 = math.floor(ww * 1.5 + 0.5), math.floor(wh * 1.5 + 0.5)
+        local odd = { { { w15, h15 }, { w15, h15 } }, { { 1000, 1000 }, nil },
+          { nil, { 10, 10 } } }
+        for _, im in ipairs(IMAGES) do
+          for k, lim in ipairs(odd) do
+            local got = detectors[c]:detect(images[im], { min_neighbors = 0,
+              min_size = lim[1], max_size = lim[2] })
+            assert.are.same(keys(get(im, c, "odd" .. k)), keys(got), im .. " " .. c .. " " .. k)
+            total = total + #got
+          end
+        end
+      end
+      assert.is_true(total >= 10)
+    end)
+
     it("gives detectMultiScale's boxes and neighbour counts within 2 pixels", function()
       for _, c in ipairs(NAMES) do
         for _, im in ipairs(IMAGES) do

@@ -9,7 +9,10 @@ what: raw1  = raw windows at one scale (min size = max size = the cascade window
               min neighbours 0),
       group = cv2.groupRectangles(raw1, 1, 0.2) on those windows,
       rawall = raw windows over the whole pyramid (scale 1.1, min neighbours 0),
-      full  = detectMultiScale2(scale 1.1, min neighbours 3) with numDetections.
+      full  = detectMultiScale2(scale 1.1, min neighbours 3) with numDetections,
+      odd1/odd2/odd3 = raw windows for sizes no pyramid level matches (min = max = 1.5
+              windows; min 1000x1000; max 10x10): OpenCV then takes the level nearest
+              the min size.
 """
 import os
 import sys
@@ -76,6 +79,12 @@ def main():
                 boxes(rows, name, casc, "group", [tuple(int(v) for v in r) for r in g], wts)
             rawall = cc.detectMultiScale(gray, 1.1, 0)
             boxes(rows, name, casc, "rawall", sorted(tuple(int(v) for v in r) for r in rawall))
+            odd = [((round(cw * 1.5), round(ch * 1.5)), (round(cw * 1.5), round(ch * 1.5))),
+                   ((1000, 1000), (0, 0)), ((0, 0), (10, 10))]
+            for k, (mn, mx) in enumerate(odd):
+                r = cc.detectMultiScale(gray, 1.1, 0, 0, mn, mx)
+                boxes(rows, name, casc, f"odd{k + 1}",
+                      sorted(tuple(int(v) for v in b) for b in r))
             full, num = cc.detectMultiScale2(gray, 1.1, 3)
             boxes(rows, name, casc, "full", [tuple(int(v) for v in r) for r in full], num)
     src, x, y, w, h = HEAD

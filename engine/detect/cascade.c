@@ -54,6 +54,7 @@ typedef struct det {
     const uint8_t *img;
     int w, h, stride, nlevels, nrows;
     level *lv;
+    float *all_scales; /* MAX_LEVELS */
     int32_t *sum;   /* all levels, row stride `stride` */
     uint32_t *sq;   /* Haar only: squared sums, wrapping like OpenCV's 32-bit ones */
     hnode *hn;       /* Haar: nnodes */
@@ -83,35 +84,62 @@ static int push_hit(hits *h, int lvl, int y, int x)
     return 0;
 }
 
-/* The scales OpenCV's detectMultiScaleNoGrouping keeps. */
+/* Fills level l for scale factor sc. */
+static void set_level(det *d, int l, float sc)
+{
+    const sfew_cascade *c = d->c;
+    level *lv = &d->lv[l];
+    lv->scale = sc;
+    lv->sw = (int)lrintf((float)d->w / sc);
+    lv->sh = (int)lrintf((float)d->h / sc);
+    lv->sw = lv->sw < 0 ? 0 : lv->sw, lv->sh = lv->sh < 0 ? 0 : lv->sh;
+    lv->ystep = sc >= 2 ? 1 : 2;
+    lv->nx = lv->sw + 1 - c->win_w > 0 ? lv->sw + 1 - c->win_w : 0;
+    lv->ny = lv->sh + 1 - c->win_h > 0 ? lv->sh + 1 - c->win_h : 0;
+    lv->winw = (int)lrintf((float)c->win_w * sc);
+    lv->winh = (int)lrintf((float)c->win_h * sc);
+}
+
+/* The scales OpenCV's detectMultiScaleNoGrouping keeps: every factor whose window fits the
+ * image, filtered by the size limits; when none passes (say min size = max size between
+ * two factors), the one whose window is nearest the min size. Returns the level count or
+ * -1 with err set. */
 static int plan_levels(det *d, const sfew_detect_opts *o, sfew_err *err)
 {
     const sfew_cascade *c = d->c;
     int maxw = o->max_w > 0 && o->max_h > 0 ? o->max_w : d->w;
     int maxh = o->max_w > 0 && o->max_h > 0 ? o->max_h : d->h;
-    int n = 0;
-    double factor = 1;
-    for (int it = 0;; it++, factor *= o->scale_factor) {
-        int ww = (int)lrint(c->win_w * factor), wh = (int)lrint(c->win_h * factor);
-        if (ww > maxw || wh > maxh || ww > d->w || wh > d->h)
+    if (d->w < c->win_w || d->h < c->win_h)
+        return 0;
+    float *all = d->all_scales;
+    int nall = 0, n = 0;
+    for (double factor = 1;; factor *= o->scale_factor) {
+        if (lrint(c->win_w * factor) > d->w || lrint(c->win_h * factor) > d->h)
+            break;
+        if (nall == MAX_LEVELS)
+            return sfew_fail(err, SFEW_EINVAL,
+                             "detect: scale_factor %g gives more than %d pyramid levels",
+                             o->scale_factor, MAX_LEVELS), -1;
+        all[nall++] = (float)factor;
+    }
+    for (int i = 0; i < nall; i++) {
+        int ww = (int)lrintf((float)c->win_w * all[i]), wh = (int)lrintf((float)c->win_h * all[i]);
+        if (ww > maxw || wh > maxh)
             break;
         if (ww < o->min_w || wh < o->min_h)
             continue;
-        if (n == MAX_LEVELS)
-            return sfew_fail(err, SFEW_EINVAL,
-                             "detect: scale_factor %g gives more than %d pyramid levels",
-                             o->scale_factor, MAX_LEVELS);
-        level *l = &d->lv[n++];
-        float sc = (float)factor;
-        l->scale = sc;
-        l->sw = (int)lrintf((float)d->w / sc);
-        l->sh = (int)lrintf((float)d->h / sc);
-        l->sw = l->sw < 0 ? 0 : l->sw, l->sh = l->sh < 0 ? 0 : l->sh;
-        l->ystep = sc >= 2 ? 1 : 2;
-        l->nx = l->sw + 1 - c->win_w > 0 ? l->sw + 1 - c->win_w : 0;
-        l->ny = l->sh + 1 - c->win_h > 0 ? l->sh + 1 - c->win_h : 0;
-        l->winw = (int)lrintf((float)c->win_w * sc);
-        l->winh = (int)lrintf((float)c->win_h * sc);
+        set_level(d, n++, all[i]);
+    }
+    if (n == 0 && nall > 0) {
+        int best = 0;
+        double bestd = 0;
+        for (int i = 0; i < nall; i++) {
+            double dw = o->min_w - (int)lrintf((float)c->win_w * all[i]);
+            double dh = o->min_h - (int)lrintf((float)c->win_h * all[i]);
+            if (i == 0 || dw * dw + dh * dh < bestd)
+                best = i, bestd = dw * dw + dh * dh;
+        }
+        set_level(d, n++, all[best]);
     }
     return n;
 }
@@ -353,7 +381,8 @@ static int cmp_hit(const void *a, const void *b)
 static int setup(det *d, const sfew_detect_opts *o, sfew_err *err)
 {
     const sfew_cascade *c = d->c;
-    if (!(d->lv = calloc(MAX_LEVELS, sizeof *d->lv)))
+    d->all_scales = calloc(MAX_LEVELS, sizeof *d->all_scales);
+    if (!(d->lv = calloc(MAX_LEVELS, sizeof *d->lv)) || !d->all_scales)
         return sfew_fail(err, SFEW_ENOMEM, "detect: out of memory"), -1;
     int n = plan_levels(d, o, err);
     if (n <= 0)
@@ -391,6 +420,7 @@ static int setup(det *d, const sfew_detect_opts *o, sfew_err *err)
 static void release(det *d, int parts)
 {
     free(d->lv);
+    free(d->all_scales);
     free(d->sum);
     free(d->sq);
     free(d->hn);
