@@ -72,10 +72,11 @@ sfew_status sfew_detect_group(const sfew_box *in, int n, int min_neighbors, doub
 sfew_status sfew_detect_resize(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
                                int dh, sfew_err *err);
 
-/* OpenCV's BGR2GRAY for 8-bit RGB values: (4899 R + 9617 G + 1868 B + 8192) >> 14. */
+/* OpenCV 4.6's BGR2GRAY for 8-bit RGB values, in 15-bit fixed point:
+ * (9798 R + 19235 G + 3735 B + 2^14) >> 15. */
 static inline uint8_t sfew_detect_gray(int r, int g, int b)
 {
-    return (uint8_t)((r * 4899 + g * 9617 + b * 1868 + 8192) >> 14);
+    return (uint8_t)((r * 9798 + g * 19235 + b * 3735 + (1 << 14)) >> 15);
 }
 
 #endif
