@@ -316,6 +316,19 @@ static int l_draw_box(lua_State *L)
     return 1;
 }
 
+/* gray(image) -> (1, H, W) tensor: the 8-bit gray the detector sees (OpenCV's BGR2GRAY of
+ * the image's bytes), divided by 255. */
+static int l_gray(lua_State *L)
+{
+    int w = 0, h = 0;
+    const uint8_t *g = gray_of(L, 1, &w, &h);
+    int64_t shape[3] = {1, h, w};
+    sfew_tensor *out = lsfew_tensor_new_checked(L, 3, shape);
+    for (int64_t k = 0; k < (int64_t)w * h; k++)
+        out->data[k] = (float)g[k] / 255.f;
+    return 1;
+}
+
 static const luaL_Reg cascade_methods[] = {
     {"detect", l_detect}, {"window", l_window}, {"kind", l_kind}, {"free", l_free}, {NULL, NULL}};
 
@@ -323,7 +336,7 @@ static const luaL_Reg cascade_meta[] = {
     {"__gc", l_free}, {"__close", l_free}, {"__tostring", l_tostring}, {NULL, NULL}};
 
 static const luaL_Reg detect_funcs[] = {
-    {"load", l_load}, {"parse", l_parse}, {"group", l_group}, {"crop", l_crop}, {"draw_box", l_draw_box}, {NULL, NULL}};
+    {"load", l_load}, {"parse", l_parse}, {"group", l_group}, {"crop", l_crop}, {"draw_box", l_draw_box}, {"gray", l_gray}, {NULL, NULL}};
 
 int luaopen_sfew_core_detect(lua_State *L)
 {

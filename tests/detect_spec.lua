@@ -138,6 +138,15 @@ describe("sfew.faces", function()
       assert(ok, err)
     end)
 
+    it("sees colour images through OpenCV's BGR2GRAY", function()
+      -- R, G, B and the gray cv2.cvtColor gives (pixels of skimage's astronaut.png)
+      local px = { { 96, 64, 2, 67 }, { 122, 100, 73, 104 }, { 117, 85, 23, 88 } }
+      for _, p in ipairs(px) do
+        local img = tensor.new({ 3, 1, 1 }, { p[1] / 255, p[2] / 255, p[3] / 255 })
+        assert.are.equal(p[4], math.floor(core.gray(img):flat()[1] * 255 + 0.5))
+      end
+    end)
+
     it("returns no boxes for an empty, a 1x1 or a smaller-than-window image", function()
       local det = detectors.haar_alt2
       assert.are.same({}, det:detect(tensor.zeros { 3, 0, 0 }))
