@@ -166,7 +166,9 @@ function M.load_cropped(paths, opts)
   local ow, oh = opts.width or 90, opts.height or 72
   local crops, kept, found, nbad = {}, {}, {}, 0
   for i, path in ipairs(paths) do
-    local img, err = cdata.load_image(path, { gray = gray })
+    -- colour for the detector (OpenCV's gray); the crop is turned gray afterwards with the
+    -- luma the plain loader uses, so both kinds of dataset see the same pixels
+    local img, err = cdata.load_image(path)
     if not img then
       if not opts.skip_bad then return nil, err end
       kept[i], nbad = false, nbad + 1
@@ -177,6 +179,9 @@ function M.load_cropped(paths, opts)
         c = M.crop(img, box, { margin = opts.margin, width = ow, height = oh, align = opts.align })
       else
         c = core.crop(img, 0, 0, img:size(3), img:size(2), ow, oh)
+      end
+      if gray and c:size(1) == 3 then
+        c = c:narrow(1, 1, 1) * 0.299 + c:narrow(1, 2, 1) * 0.587 + c:narrow(1, 3, 1) * 0.114
       end
       crops[#crops + 1] = c:reshape { 1, c:size(1), oh, ow }
       kept[i], found[#found + 1] = true, box ~= nil
