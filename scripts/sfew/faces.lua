@@ -191,15 +191,24 @@ function M.load_cropped(paths, opts)
   return tensor.cat(crops), kept, nbad, found
 end
 
+-- "a face in k of n images (p%)" for a list of per-image flags (or a dataset loaded with
+-- crop = "face"); nil when there are none. Experiments put it in their reports.
+function M.summary(found)
+  found = type(found) == "table" and found.face_found or found
+  if type(found) ~= "table" then return nil end
+  local n = 0
+  for _, f in ipairs(found) do if f then n = n + 1 end end
+  return ("a face in %d of %d images (%.1f%%)"):format(n, #found,
+    100 * n / math.max(1, #found)), n, #found
+end
+
 -- Prints the one summary line of a face-cropped load (unless opts.quiet) and returns
 -- the per-image flags.
 function M.report(found, opts)
-  local n = 0
-  for _, f in ipairs(found) do if f then n = n + 1 end end
   if not opts.quiet then
-    io.stderr:write(("sfew.data: image_folder: a face in %d of %d images (%.1f%%); the "
-      .. "other %d keep the whole frame\n"):format(n, #found, 100 * n / math.max(1, #found),
-      #found - n))
+    local line, n = M.summary(found)
+    io.stderr:write(("sfew.data: image_folder: %s; the other %d keep the whole frame\n")
+      :format(line, #found - n))
   end
   return found
 end
@@ -220,6 +229,9 @@ doc.register(M.crop, "sfew.data.crop(image, box [, {margin = 0.2, width = 90, he
   .. "width x height. align = true rotates the crop so the two eyes (haarcascade_eye) are "
   .. "level, and crops plainly when fewer than two are found. Returns the crop and "
   .. "{angle = degrees, eyes = 2 | 0}.")
+doc.register(M.summary, "sfew.faces.summary(ds_or_flags)",
+  "For a dataset loaded with image_folder{crop = \"face\"} (or its ds.face_found flags): "
+  .. "the line \"a face in k of n images (p%)\", then k and n.")
 doc.register("sfew.FaceDetector", "FaceDetector",
   "A face detector (sfew.data.face_detector): det:detect(image, opts), det.name, det.path.")
 
