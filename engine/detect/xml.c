@@ -65,89 +65,112 @@ static sfew_status fail(xml_doc *d, sfew_err *err, sfew_status st, const char *n
     return sfew_fail(err, st, "cascade '%s': %s", name, what);
 }
 
+typedef struct parser {
+    xml_doc d;
+    const char *p;
+    int stack[XML_MAX_DEPTH], depth, root;
+    sfew_status st; /* SFEW_EIO, or SFEW_ENOMEM for "too many elements" */
+} parser;
+
+/* "</name>" at s->p: closes the open element. Returns NULL or what is wrong. */
+static const char *close_tag(parser *s)
+{
+    const char *nm = s->p + 2;
+    int nl = 0;
+    while (is_name(nm[nl]))
+        nl++;
+    if (s->depth == 0)
+        return "not XML (a closing tag opens it)";
+    xml_node *x = &s->d.nodes[s->stack[s->depth - 1]];
+    if (nl != x->nlen || memcmp(nm, x->name, (size_t)nl) != 0)
+        return "not XML (mismatched closing tag)";
+    if (x->first < 0 && x->text)
+        x->tlen = (size_t)(s->p - x->text);
+    s->depth--;
+    const char *gt = strchr(nm + nl, '>');
+    if (!gt)
+        return "truncated (unterminated closing tag)";
+    s->p = gt + 1;
+    return NULL;
+}
+
+/* "<name ...>" or "<name .../>" at s->p: a new child of the open element. */
+static const char *open_tag(parser *s)
+{
+    const char *nm = s->p + 1;
+    int nl = 0, empty = 0;
+    while (is_name(nm[nl]))
+        nl++;
+    if (nl == 0)
+        return "not XML (a '<' without a tag name)";
+    if (s->depth == 0 && s->root >= 0)
+        return "not XML (two root elements)";
+    if (!(s->p = skip_attrs(nm + nl, &empty)))
+        return "truncated (unterminated tag)";
+    int id = add_node(&s->d, nm, nl);
+    if (id < 0)
+        return s->st = SFEW_ENOMEM, "too many elements";
+    if (s->depth > 0) {
+        xml_node *par = &s->d.nodes[s->stack[s->depth - 1]];
+        if (par->last >= 0)
+            s->d.nodes[par->last].next = id;
+        else
+            par->first = id;
+        par->last = id;
+    } else {
+        s->root = id;
+    }
+    if (!empty) {
+        if (s->depth == XML_MAX_DEPTH)
+            return "nested too deeply";
+        s->d.nodes[id].text = s->p;
+        s->stack[s->depth++] = id;
+    }
+    return NULL;
+}
+
+/* Walks the text; returns NULL or what is wrong. */
+static const char *walk(parser *s)
+{
+    for (;;) {
+        const char *lt = strchr(s->p, '<');
+        if (s->depth == 0)
+            for (const char *q = s->p; q < (lt ? lt : s->p + strlen(s->p)); q++)
+                if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+                    return "not XML (text outside elements)";
+        if (!lt)
+            break;
+        s->p = lt;
+        const char *bad;
+        if (lt[1] == '!' || lt[1] == '?') {
+            if (!(s->p = skip_special(lt)))
+                return "truncated (unterminated comment)";
+        } else if ((bad = lt[1] == '/' ? close_tag(s) : open_tag(s)) != NULL) {
+            return bad;
+        }
+    }
+    if (s->depth > 0)
+        return "truncated (unclosed elements at the end)";
+    return s->root < 0 ? "not XML (no elements)" : NULL;
+}
+
 sfew_status xml_parse(const char *text, size_t len, const char *name, xml_doc *doc,
                       sfew_err *err)
 {
-    xml_doc d = {0};
-    int stack[XML_MAX_DEPTH], depth = 0, root = -1;
-    if (!(d.buf = malloc(len + 1)))
-        return fail(&d, err, SFEW_ENOMEM, name, "out of memory");
-    memcpy(d.buf, text, len);
-    d.buf[len] = 0;
-    if (memchr(d.buf, 0, len))
-        return fail(&d, err, SFEW_EIO, name, "not XML (binary data)");
-    const char *p = d.buf;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
-        p += 3; /* a UTF-8 byte-order mark */
-    for (;;) {
-        const char *lt = strchr(p, '<');
-        if (depth == 0) {
-            for (const char *q = p; q < (lt ? lt : p + strlen(p)); q++)
-                if (*q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
-                    return fail(&d, err, SFEW_EIO, name, "not XML (text outside elements)");
-        }
-        if (!lt)
-            break;
-        p = lt;
-        if (p[1] == '!' || p[1] == '?') {
-            if (!(p = skip_special(p)))
-                return fail(&d, err, SFEW_EIO, name, "truncated (unterminated comment)");
-            continue;
-        }
-        if (p[1] == '/') {
-            const char *nm = p + 2;
-            int nl = 0;
-            while (is_name(nm[nl]))
-                nl++;
-            if (depth == 0)
-                return fail(&d, err, SFEW_EIO, name, "not XML (a closing tag opens it)");
-            xml_node *x = &d.nodes[stack[depth - 1]];
-            if (nl != x->nlen || memcmp(nm, x->name, (size_t)nl) != 0)
-                return fail(&d, err, SFEW_EIO, name, "not XML (mismatched closing tag)");
-            if (x->first < 0 && x->text)
-                x->tlen = (size_t)(p - x->text);
-            depth--;
-            const char *gt = strchr(nm + nl, '>');
-            if (!gt)
-                return fail(&d, err, SFEW_EIO, name, "truncated (unterminated closing tag)");
-            p = gt + 1;
-            continue;
-        }
-        const char *nm = p + 1;
-        int nl = 0, empty = 0;
-        while (is_name(nm[nl]))
-            nl++;
-        if (nl == 0)
-            return fail(&d, err, SFEW_EIO, name, "not XML (a '<' without a tag name)");
-        if (depth == 0 && root >= 0)
-            return fail(&d, err, SFEW_EIO, name, "not XML (two root elements)");
-        if (!(p = skip_attrs(nm + nl, &empty)))
-            return fail(&d, err, SFEW_EIO, name, "truncated (unterminated tag)");
-        int id = add_node(&d, nm, nl);
-        if (id < 0)
-            return fail(&d, err, SFEW_ENOMEM, name, "too many elements");
-        if (depth > 0) {
-            xml_node *par = &d.nodes[stack[depth - 1]];
-            if (par->last >= 0)
-                d.nodes[par->last].next = id;
-            else
-                par->first = id;
-            par->last = id;
-        } else {
-            root = id;
-        }
-        if (!empty) {
-            if (depth == XML_MAX_DEPTH)
-                return fail(&d, err, SFEW_EIO, name, "nested too deeply");
-            d.nodes[id].text = p;
-            stack[depth++] = id;
-        }
-    }
-    if (depth > 0)
-        return fail(&d, err, SFEW_EIO, name, "truncated (unclosed elements at the end)");
-    if (root < 0)
-        return fail(&d, err, SFEW_EIO, name, "not XML (no elements)");
-    *doc = d;
+    parser s = {.depth = 0, .root = -1, .st = SFEW_EIO};
+    if (!(s.d.buf = malloc(len + 1)))
+        return fail(&s.d, err, SFEW_ENOMEM, name, "out of memory");
+    memcpy(s.d.buf, text, len);
+    s.d.buf[len] = 0;
+    if (memchr(s.d.buf, 0, len))
+        return fail(&s.d, err, SFEW_EIO, name, "not XML (binary data)");
+    s.p = s.d.buf;
+    if (len >= 3 && memcmp(s.p, "\xEF\xBB\xBF", 3) == 0)
+        s.p += 3; /* a UTF-8 byte-order mark */
+    const char *bad = walk(&s);
+    if (bad)
+        return fail(&s.d, err, s.st, name, bad);
+    *doc = s.d;
     return SFEW_OK;
 }
 
