@@ -10,7 +10,7 @@ SANITIZE ?=
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
                 libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
-                valgrind parallel
+                valgrind parallel opencv-data
 # Only `make fuzz` needs these (libFuzzer's runtime is a Recommends of clang, so named).
 FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 

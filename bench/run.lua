@@ -201,3 +201,4 @@ if opts.write then
   f:write(doc)
   f:close()
 end
+os.execute(("%s %s/faces.lua --reps %d"):format(exe, here, opts.quick and 3 or 5))

@@ -12,4 +12,5 @@ const luaL_Reg lsfew_modules[] = {
     {"sfew.core.io", luaopen_sfew_core_io},
     {"sfew.core.features", luaopen_sfew_core_features},
     {"sfew.core.augment", luaopen_sfew_core_augment},
+    {"sfew.core.detect", luaopen_sfew_core_detect},
     {NULL, NULL}};

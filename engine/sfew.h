@@ -103,6 +103,7 @@
 #include "data/draw.h"
 #include "data/files.h"
 #include "data/augment.h"
+#include "detect/cascade.h"
 #include "data/idx.h"
 #include "data/image.h"
 #include "data/patches.h"

@@ -190,5 +190,7 @@ local tables = require "sfew.data.tables"
 tables.install(M, core, Dataset)
 
 M.random_patches = core.random_patches
+local faces = require "sfew.faces"
+M.face_detector, M.crop = faces.face_detector, faces.crop
 
 return M

@@ -54,7 +54,8 @@ function F.install(M, core, Dataset)
   local tensor = require "sfew.tensor"
 
   -- image_folder(root [, {width = 90, height = 72, gray = true, skip_bad, classes, quiet}])
-  -- -> dataset | nil, message
+  -- -> dataset | nil, message; crop = "face" (with detector, margin, align) cuts each
+  -- image to its largest face first (sfew.faces) and sets ds.face_found.
   function M.image_folder(root, opts)
     if type(root) ~= "string" then
       error("bad argument #1 to 'image_folder' (string expected)", 2)
@@ -78,9 +79,16 @@ function F.install(M, core, Dataset)
     local paths, labels, ignored = image_files(core, root, found, #classes)
     if not paths then return nil, labels end
     local gray = opts.gray == nil and true or opts.gray
-    local x, kept, nbad = core.load_images(paths, {
-      width = opts.width or 90, height = opts.height or 72, gray = gray,
-      skip_bad = opts.skip_bad or false })
+    local x, kept, nbad, face_found
+    if opts.crop == "face" then -- each image cut to its largest face (sfew.faces)
+      x, kept, nbad, face_found = require("sfew.faces").load_cropped(paths, opts)
+    elseif opts.crop ~= nil then
+      error("bad argument #2 to 'image_folder' (option 'crop' must be \"face\" or nil)", 2)
+    else
+      x, kept, nbad = core.load_images(paths, {
+        width = opts.width or 90, height = opts.height or 72, gray = gray,
+        skip_bad = opts.skip_bad or false })
+    end
     if not x then return nil, kept end
     local good_paths, good_labels, bad = {}, {}, {}
     for i, ok in ipairs(kept) do
@@ -94,7 +102,7 @@ function F.install(M, core, Dataset)
     return Dataset.new {
       x = x, y = tensor.new({ #good_labels }, good_labels), paths = good_paths,
       classes = classes, unknown = unknown, skipped = nbad, bad = bad, ignored = ignored,
-      root = root,
+      root = root, face_found = face_found and require("sfew.faces").report(face_found, opts),
     }
   end
 
