@@ -22,6 +22,9 @@ function M.common(defaults)
     { "out", defaults.out, "folder for report.md, results.jsonl and plots", type = "string" },
     { "quick", false, "small settings that finish in well under a minute" },
     { "limit", nil, "use only this many images (after shuffling)", type = "integer" },
+    { "crop", nil, "\"face\": cut each image of --data to its largest face", type = "string" },
+    { "detector", nil, "face cascade for --crop face (haar_alt2, haar_default, haar_alt, "
+      .. "lbp, lbp_improved, or a cascade XML path)", type = "string" },
   }
 end
 
@@ -75,8 +78,18 @@ end
 function M.faces(o, rng)
   local data = require "sfew.data"
   local ds
+  local found
+  if o.crop ~= nil and o.crop ~= "face" then
+    error(("--crop takes \"face\", not %q"):format(o.crop), 0)
+  end
   if o.data then
-    ds = assert(data.image_folder(o.data, { width = 90, height = 72, gray = true }))
+    local opts = { width = 90, height = 72, gray = true }
+    if o.crop then
+      opts.crop = "face"
+      opts.detector = o.detector and assert(data.face_detector(o.detector)) or nil
+    end
+    ds = assert(data.image_folder(o.data, opts))
+    found = o.crop and require("sfew.faces").summary(ds)
   else
     ds = assert(data.load_default())
   end
@@ -89,8 +102,10 @@ function M.faces(o, rng)
   local train, test = ds:split(0.8, rng)
   local stats = train:normalize()
   test:normalize(stats)
-  ds.note = ("%s: %d images (%d train, %d test)"):format(o.data or
-    "the built-in synthetic faces", #ds, #train, #test)
+  ds.note = ("%s: %d images (%d train, %d test)%s"):format(o.data or
+    "the built-in synthetic faces", #ds, #train, #test,
+    found and ("; cropped to faces (%s detector): %s"):format(o.detector or "haar_alt2",
+      found) or "")
   return train, test, ds
 end
 

@@ -1,0 +1,51 @@
+-- The CNN experiments on full frames with --crop face: each image of --data is cut to its
+-- largest face first, and the report says how many faces were found.
+local h = require "helpers"
+
+-- An SFEW-layout folder of frames: two photographs with a face and two without, per class.
+local function frames(dir)
+  local photos = { "astronaut", "hopper", "camera", "rocket" }
+  for _, class in ipairs{ "Angry", "Disgust", "Fear", "Happy", "Neutral", "Sad", "Surprise" } do
+    assert(os.execute("mkdir -p " .. h.quote(dir .. "/" .. class)))
+    for _, p in ipairs(photos) do
+      local src = h.root .. "/tests/fixtures/faces/" .. p .. ".png"
+      assert(os.execute(("cp %s %s"):format(h.quote(src), h.quote(dir .. "/" .. class .. "/"
+        .. p .. ".png"))))
+    end
+  end
+end
+
+describe("experiments with --crop face", function()
+  local dir
+  setup(function()
+    dir = h.tmpdir()
+    frames(dir .. "/frames")
+  end)
+  teardown(function() h.rmdir(dir) end)
+
+  it("crops the frames to faces and states the detection rate in the report", function()
+    local ok, out, err = h.run{ h.root .. "/experiments/channel_sweep.lua", "--data",
+      dir .. "/frames", "--crop", "face", "--combos", "6x12", "--runs", "1", "--epochs", "1",
+      "--out", dir .. "/out" }
+    assert.is_true(ok, err)
+    assert.matches("a face in 14 of 28 images", err .. out)
+    local md = assert(io.open(dir .. "/out/report.md")):read("a")
+    assert.matches("cropped to faces %(haar_alt2 detector%): a face in 14 of 28 images", md)
+  end)
+
+  it("takes another detector by name", function()
+    local ok, _, err = h.run{ h.root .. "/experiments/channel_sweep.lua", "--data",
+      dir .. "/frames", "--crop", "face", "--detector", "lbp", "--combos", "6x12", "--runs",
+      "1", "--epochs", "1", "--out", dir .. "/out2" }
+    assert.is_true(ok, err)
+    local md = assert(io.open(dir .. "/out2/report.md")):read("a")
+    assert.matches("cropped to faces %(lbp detector%)", md)
+  end)
+
+  it("refuses a crop other than face", function()
+    local ok, _, err = h.run{ h.root .. "/experiments/channel_sweep.lua", "--data",
+      dir .. "/frames", "--crop", "eyes", "--out", dir .. "/out3" }
+    assert.is_false(ok)
+    assert.matches("%-%-crop takes \"face\"", err)
+  end)
+end)
