@@ -83,12 +83,11 @@ static int o_gc(lua_State *L)
  * zero gradient when it has none. Returns the count. */
 static int take_params(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, 1);
-    luaL_argcheck(L, n < (1 << 24), 1, "too many parameters");
+    /* raw reads: the list pinned is the one checked, whatever its metamethods do */
+    lua_Integer n = lsfew_list_len(L, 1, (1 << 24) - 1, "too many parameters");
     lua_createtable(L, (int)n, 0);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
+        lua_rawgeti(L, 1, i);
         sfew_tensor *t = test_tensor(L, -1);
         if (!t)
             luaL_argerror(L, 1, lua_pushfstring(L, "element %I is not a live tensor (got %s)",
@@ -133,8 +132,8 @@ static void read_opts(lua_State *L, const lopt *o, void *opts)
             ((sfew_sgd_opts *)opts)->nesterov = lua_toboolean(L, -1);
         } else if (o->kind == LOPT_ADAM && strcmp(k, "betas") == 0) {
             sfew_adam_opts *a = opts;
-            int ok = lua_istable(L, -1) && luaL_len(L, -1) == 2;
-            ok = ok && lua_geti(L, -1, 1) == LUA_TNUMBER && lua_geti(L, -2, 2) == LUA_TNUMBER;
+            int ok = lua_istable(L, -1) && lua_rawlen(L, -1) == 2;
+            ok = ok && lua_rawgeti(L, -1, 1) == LUA_TNUMBER && lua_rawgeti(L, -2, 2) == LUA_TNUMBER;
             if (!ok)
                 luaL_argerror(L, 2, "option 'betas' must be a list of two numbers");
             a->beta1 = lua_tonumber(L, -2);
