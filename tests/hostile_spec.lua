@@ -131,3 +131,135 @@ describe("sfew.data under hostile input", function()
     raises("entry 2 is not a string", require("sfew.core.data").load_images, { "a.png", 3 })
   end)
 end)
+
+-- Writes bytes to a new temporary file and returns its path (the caller removes it).
+local function temp_file(bytes, suffix)
+  local path = os.tmpname() .. (suffix or "")
+  local f = assert(io.open(path, "wb"))
+  f:write(bytes)
+  f:close()
+  return path
+end
+
+describe("sfew.data files with odd bytes", function()
+  local cd = require "sfew.core.data"
+
+  it("read_csv refuses a drop list holding false or an absurd column", function()
+    local path = temp_file("name,x,label\nq,1,2\n")
+    raises("entry 1 must be a column number or name", cd.read_csv, path, { drop = { false } })
+    raises("out of 1..3", cd.read_csv, path, { drop = { math.mininteger } })
+    os.remove(path)
+  end)
+
+  it("read_csv names the line and column of a cell holding a NUL byte", function()
+    local path = temp_file("a,label\n0.5\0junk,1\n")
+    local v, msg = cd.read_csv(path)
+    os.remove(path)
+    assert.is_nil(v)
+    assert.is_truthy(msg:find("line 2, column 1: a NUL byte", 1, true), msg)
+  end)
+
+  it("read_csv skips a UTF-8 byte order mark before the first header name", function()
+    local path = temp_file("\239\187\191name,x,label\nq,1,2\n")
+    local r = cd.read_csv(path, { name = "name" })
+    os.remove(path)
+    assert.are.same({ "x" }, r.columns)
+    assert.are.same({ "q" }, r.names)
+  end)
+
+  it("load_image reads a top-down BMP (negative height) first row first", function()
+    local w, h = 4, 2
+    local function le32(v) return string.pack("<i4", v) end
+    local rows = string.rep("\255", 3 * w) .. string.rep("\0", 3 * w) -- white, then black
+    local bmp = "BM" .. le32(54 + #rows) .. le32(0) .. le32(54) .. le32(40) .. le32(w)
+      .. le32(-h) .. string.pack("<i2i2", 1, 24) .. le32(0) .. le32(#rows) .. le32(2835)
+      .. le32(2835) .. le32(0) .. le32(0) .. rows
+    local path = temp_file(bmp, ".bmp")
+    local img, msg = cd.load_image(path, { gray = true })
+    os.remove(path)
+    assert.is_not_nil(img, msg)
+    assert.are.same({ 1, 2, 4 }, img:shape())
+    assert.are.equal(1, img:get(1, 1, 1))
+    assert.are.equal(0, img:get(1, 2, 1))
+  end)
+end)
+
+describe("sfew.data.Dataset edge cases", function()
+  local function dataset(n)
+    return sfew.data.Dataset.new { x = T.rand({ n, 3 }, sfew.rng(1)), y = T.ones { n },
+      classes = { "a" } }
+  end
+
+  it("split refuses a NaN fraction", function()
+    local ds = dataset(10)
+    raises("bad argument #1 to 'split'", ds.split, ds, 0 / 0, sfew.rng(1))
+  end)
+
+  it("normalize refuses an empty part instead of making NaN statistics", function()
+    local a, b = dataset(10):split(1, sfew.rng(1))
+    assert.are.equal(0, #b)
+    raises("the dataset is empty", b.normalize, b)
+    raises("stats hold NaN", a.normalize, a, { mean = 0 / 0, std = 1 })
+    local stats = a:normalize()
+    assert.is_true(stats.mean[1] == stats.mean[1])
+  end)
+end)
+
+describe("sfew.optim under hostile input", function()
+  it("load_state_dict reads the state raw: a tensors table yielding each tensor once", function()
+    local p = T.ones { 2 }
+    p.grad = T.ones { 2 }
+    local opt = sfew.optim.Adam({ p }, { lr = 0.1 })
+    opt:step()
+    local sd = opt:state_dict()
+    local seen, real = {}, sd.tensors
+    sd.tensors = setmetatable({}, { __index = function(_, k)
+      if seen[k] then return nil end
+      seen[k] = true
+      return real[k]
+    end })
+    raises("is missing", opt.load_state_dict, opt, sd)
+    sd.tensors = real
+    opt:load_state_dict(sd)
+  end)
+end)
+
+describe("sfew.prune range checks and atomicity", function()
+  local nn, prune = sfew.nn, sfew.prune
+
+  local function mlp(bias)
+    local r = sfew.rng(1)
+    return nn.Sequential { nn.Linear(3, 4, { rng = r, bias = bias }), nn.Sigmoid(),
+      nn.Linear(4, 2, { rng = r }) }
+  end
+
+  it("refuses a layer index out of range before looping from it", function()
+    local net, x = mlp(true), T.rand({ 5, 3 }, sfew.rng(2))
+    raises("layer -9223372036854775808 out of range 1..3", prune.hidden_activations, net, x,
+      math.mininteger)
+    raises("option 'layer'", prune.hidden_angles, net, x, { layer = math.mininteger })
+    raises("option 'layer'", prune.pic_step, net, x, { layer = 99 })
+    raises("option 'layer'", prune.pic_step, net, x, { layer = 1.5 })
+  end)
+
+  it("remove_unit leaves the network unchanged when the encoder has no bias", function()
+    local net, x = mlp(false), T.rand({ 5, 3 }, sfew.rng(2))
+    local before = net:forward(x):clone():flat()
+    raises("has no bias", prune.remove_unit, net, 1, 2, { mode = "similar", into = 1 })
+    assert.are.same(before, net:forward(x):flat())
+  end)
+
+  it("remove_channels and mask_kernels say what is wrong", function()
+    local r = sfew.rng(1)
+    local net = nn.Sequential { nn.Conv2d(1, 2, 3, { rng = r, bias = false }), nn.ReLU(),
+      nn.Conv2d(2, 2, 3, { rng = r }) }
+    raises("layer 1 (Conv2d) has no bias", prune.remove_channels, net, 1, { 1 })
+    raises("bad argument #1 to 'mask_kernels' (Conv2d expected, got Linear)",
+      prune.mask_kernels, mlp(true)[1], { 1 })
+  end)
+
+  it("merge_unit refuses math.mininteger before shifting it", function()
+    local core = require "sfew.core.prune"
+    raises("bad argument #3", core.merge_unit, T.ones { 2, 3 }, T.ones { 2 }, math.mininteger, 1)
+  end)
+end)
