@@ -2,6 +2,7 @@
 -- convolution kernels. The numbers are computed in C (sfew.core.prune); this file holds
 -- the policy: which layers, which units, in which order.
 local core = require "sfew.core.prune"
+local is_tensor = require("sfew.tensor").is_tensor
 
 local M = {}
 
@@ -39,6 +40,10 @@ end
 -- A layer index given as argument #arg (or as option 'layer' when arg is nil): an integer
 -- in 1..#net, checked before any loop runs from it.
 local function check_index(net, i, fname, arg, level)
+  if type(net) ~= "table" or type(net.forward) ~= "function" then
+    error(("bad argument #1 to '%s' (Sequential expected, got %s)"):format(fname, kind(net)),
+      level + 1)
+  end
   if math.type(i) == "integer" and i >= 1 and i <= #net then return i end
   local what = arg and ("bad argument #%d to '%s' (layer"):format(arg, fname)
     or ("%s: option 'layer'"):format(fname)
@@ -164,9 +169,23 @@ end
 
 -- The most alike pair among live units: the pair whose angle is nearest 0 (similar) or
 -- 180 degrees (complementary). Returns i, j, angle, "similar" or "complementary".
-function M.most_alike(angles, dead)
+-- The units listed in dead as a set, after checking angles is a U x U tensor and dead a
+-- list (ipairs over anything else could walk billions of rows).
+local function dead_set(angles, dead, fname)
+  if not is_tensor(angles) or angles:dim() ~= 2 or angles:size(1) ~= angles:size(2) then
+    error(("bad argument #1 to '%s' (U x U angle tensor expected)"):format(fname), 3)
+  end
+  if dead ~= nil and type(dead) ~= "table" then
+    error(("bad argument #2 to '%s' (list of unit numbers expected, got %s)")
+      :format(fname, kind(dead)), 3)
+  end
   local skip = {}
   for _, d in ipairs(dead or {}) do skip[d] = true end
+  return skip
+end
+
+function M.most_alike(angles, dead)
+  local skip = dead_set(angles, dead, "most_alike")
   local U = angles:size(1)
   local bi, bj, bang, bdist
   for i = 1, U - 1 do
@@ -184,8 +203,7 @@ end
 
 -- The smallest angle between any two live units (the paper's "min angle").
 function M.min_angle(angles, dead)
-  local skip = {}
-  for _, d in ipairs(dead or {}) do skip[d] = true end
+  local skip = dead_set(angles, dead, "min_angle")
   local best
   for i = 1, angles:size(1) - 1 do
     for j = i + 1, angles:size(1) do
