@@ -242,6 +242,14 @@ describe("sfew.prune range checks and atomicity", function()
     raises("option 'layer'", prune.pic_step, net, x, { layer = 1.5 })
   end)
 
+  it("refuses a tensor as the network or as the dead list (ipairs would walk 2^32 rows)",
+    function()
+      local huge = T.zeros { 1 << 32, 0 }
+      raises("Sequential expected", prune.distinctiveness, huge, T.ones { 2, 3 }, {})
+      raises("bad argument #2 to 'most_alike'", prune.most_alike, T.ones { 3, 3 }, huge)
+      raises("bad argument #2 to 'min_angle'", prune.min_angle, T.ones { 3, 3 }, huge)
+    end)
+
   it("remove_unit leaves the network unchanged when the encoder has no bias", function()
     local net, x = mlp(false), T.rand({ 5, 3 }, sfew.rng(2))
     local before = net:forward(x):clone():flat()

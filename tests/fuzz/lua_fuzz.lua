@@ -207,4 +207,4 @@ for i = 1, ncalls do
   done = i
 end
 collectgarbage()
-io.write(("calls %d\n"):format(done))
+io.write(("calls %d (%d targets)\n"):format(done, #targets))
