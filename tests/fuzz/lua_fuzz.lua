@@ -171,7 +171,68 @@ end
 
 -- ---- calls ---------------------------------------------------------------------------
 
+-- Valid calls; a third of the calls take one and replace one or two arguments, so the
+-- generated values reach the code behind the first argument checks.
+local templates = {
+  { "H.T.cat", "{H.T.ones{1, 2}, H.T.zeros{2, 2}}" },
+  { "H.T.new", "{2, 2}", "{1, 2, 3, 4}" },
+  { "H.T.from", "{{1, 2}, {3, 4}}" },
+  { "H.T.matmul", "H.T.ones{2, 3}", "H.T.ones{3, 4}" },
+  { "H.T.ones{4, 2}.reshape", "H.T.ones{4, 2}", "{2, 4}" },
+  { "H.T.ones{4, 2}.narrow", "H.T.ones{4, 2}", "1", "2", "2" },
+  { "H.T.ones{4, 2}.index", "H.T.ones{4, 2}", "{1, 3}" },
+  { "H.T.ones{4, 2}.get", "H.T.ones{4, 2}", "1", "2" },
+  { "H.T.ones{4, 2}.set", "H.T.ones{4, 2}", "1", "2", "5" },
+  { "H.T.ones{4, 2}.sum", "H.T.ones{4, 2}", "1" },
+  { "H.T.ones{4, 2}.max", "H.T.ones{4, 2}", "2" },
+  { "H.T.ones{4, 2}.clamp", "H.T.ones{4, 2}", "0", "1" },
+  { "H.sfew.data.paste", "H.T.zeros{3, 8, 8}", "H.T.ones{3, 2, 2}", "1", "1" },
+  { "H.sfew.data.draw_text", "H.T.zeros{3, 8, 8}", '"ab"', "1", "1", "1", "{1, 0, 0}" },
+  { "H.sfew.data.random_patches", "H.T.rand({2, 1, 8, 8}, H.R)", "2", "5", "H.R" },
+  { "require('sfew.core.data').read_csv", '"f.csv"', "{drop = {1}, label = 2}" },
+  { "require('sfew.core.data').load_images", '{"f.png"}', "{skip_bad = true}" },
+  { "require('sfew.core.features').lpq", "H.T.rand({16, 16}, H.R)", "{grid = {2, 2}}" },
+  { "require('sfew.core.features').phog", "H.T.rand({16, 16}, H.R)", "{bins = 8, levels = 2}" },
+  { "require('sfew.core.features').pca_fit", "H.T.rand({6, 4}, H.R)", "2" },
+  { "require('sfew.core.features').pca_transform", "H.T.rand({6, 4}, H.R)", "H.T.zeros{4}",
+    "H.T.ones{2, 4}" },
+  { "require('sfew.core.features').hcat", "H.T.ones{2, 3}", "H.T.ones{2, 1}" },
+  { "require('sfew.core.prune').unit_angles", "H.T.rand({6, 4}, H.R)", "{center = 0.5}" },
+  { "require('sfew.core.prune').drop_rows", "H.T.ones{4, 2}", "{1, 3}" },
+  { "require('sfew.core.prune').remove_inputs", "H.T.ones{2, 4}", "H.T.ones{2}", "4", "{2}",
+    "{0, 1, 0, 0}" },
+  { "require('sfew.core.prune').merge_unit", "H.T.ones{2, 4}", "H.T.ones{2}", "1", "2", "true" },
+  { "H.sfew.optim.Adam", "{H.T.ones{2}}", "{lr = 0.1, betas = {0.9, 0.99}}" },
+  { "H.sfew.prune.remove_unit", "H.nn.Sequential{H.nn.Linear(3, 4, {rng = H.R}), H.nn.Sigmoid(), "
+    .. "H.nn.Linear(4, 2, {rng = H.R})}", "1", "2", "{mode = 'similar', into = 1}" },
+  { "H.sfew.prune.pic_step", "H.nn.Sequential{H.nn.Linear(3, 4, {rng = H.R}), H.nn.Sigmoid(), "
+    .. "H.nn.Linear(4, 2, {rng = H.R})}", "H.T.rand({5, 3}, H.R)", "{layer = 1}" },
+  { "H.sfew.prune.remove_channels", "H.nn.Sequential{H.nn.Conv2d(1, 2, 3, {rng = H.R}), "
+    .. "H.nn.ReLU(), H.nn.Conv2d(2, 2, 3, {rng = H.R})}", "1", "{1}" },
+  { "H.sfew.rng(1).set_state", "H.sfew.rng(1)", "H.sfew.rng(2):state()" },
+  { "H.sfew.io.save", '"f.safetensors"', "{a = H.T.ones{2}}" },
+  { "H.sfew.io.load", '"f.safetensors"' },
+  { "H.nn.Linear(3, 2, {rng = H.R}).forward", "H.nn.Linear(3, 2, {rng = H.R})", "H.T.ones{2, 3}" },
+  { "H.nn.Conv2d(1, 2, 3, {rng = H.R}).forward", "H.nn.Conv2d(1, 2, 3, {rng = H.R})",
+    "H.T.ones{1, 1, 5, 5}" },
+}
+
+local function template_chunk()
+  local t = pick(templates)
+  local args = { table.unpack(t, 2) }
+  for _ = 1, rnd(2) do
+    local i = rnd(#args + 1)
+    args[i] = value(0)
+  end
+  local lines = { "local H = ...", "local A = {}" }
+  for i = 1, #args do lines[#lines + 1] = ("A[%d] = %s"):format(i, args[i] or "nil") end
+  lines[#lines + 1] = ("A.n = %d"):format(#args)
+  lines[#lines + 1] = ("H.call(%s, A)"):format(t[1])
+  return table.concat(lines, "\n") .. "\n"
+end
+
 local function call_chunk()
+  if rnd(3) == 1 then return template_chunk() end
   local t = pick(targets)
   local lines, first, n = { "local H = ...", "local A = {}" }, 1, rnd(0, 6)
   local f
