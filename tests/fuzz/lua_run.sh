@@ -16,7 +16,9 @@ calls=${3:-${FUZZ_CALLS:-400}}
 host=$root/build-asan/sfewlua
 out=$root/build-fuzz/lua
 mkdir -p "$out/finds"
-export ASAN_OPTIONS="detect_leaks=0:allocator_may_return_null=1:max_allocation_size_mb=1024:hard_rss_limit_mb=3072:abort_on_error=0"
+export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:max_allocation_size_mb=1024"
+ASAN_OPTIONS+=":hard_rss_limit_mb=3072:abort_on_error=0"
+export LSAN_OPTIONS="suppressions=$root/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # What counts as a report (ASan's "failed to allocate" warnings are allocations refused on
 # purpose, which the engine turns into errors).
