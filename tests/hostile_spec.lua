@@ -85,6 +85,20 @@ describe("sfew.rng under hostile input", function()
   end)
 end)
 
+describe("sfew.checkpoint with a hostile generator state", function()
+  it("refuses an all-zero generator state read from a checkpoint", function()
+    local checkpoint = require "sfew.checkpoint"
+    local r = sfew.rng(1)
+    local zeros = string.rep("\0", #r:state())
+    local path = os.tmpname()
+    assert(checkpoint.save(path, { rng = { state = function() return zeros end } }))
+    local ok, err = pcall(checkpoint.load, path, { rng = r })
+    os.remove(path)
+    assert.is_false(ok and err ~= nil, "the zero state was accepted")
+    assert.is_number(r:normal())
+  end)
+end)
+
 describe("sfew.data under hostile input", function()
   it("random_patches without a generator uses the default one", function()
     local p = sfew.data.random_patches(T.zeros { 2, 1, 8, 8 }, 2, 5)
@@ -119,6 +133,19 @@ describe("sfew.data under hostile input", function()
       setmetatable({ 1, 1, 1 }, { __index = function() collectgarbage() end }))
     assert.is_true(ok)
   end)
+
+  it("lpq and phog read their options raw: a metamethod freeing the image never runs",
+    function()
+      local F = require "sfew.core.features"
+      for _, f in ipairs { F.lpq, F.phog } do
+        local x = T.rand({ 16, 16 }, sfew.rng(1))
+        local opts = setmetatable({}, { __index = function() x:free() collectgarbage() end })
+        assert.is_true(T.is_tensor(f(x, opts)))
+        local y = T.rand({ 16, 16 }, sfew.rng(1))
+        local grid = setmetatable({}, { __index = function() y:free() return 2 end })
+        raises("option 'grid'", F.lpq, y, { grid = grid })
+      end
+    end)
 
   it("load_images reads its paths raw", function()
     local calls = 0
