@@ -34,8 +34,8 @@ DEPFILES    := $(ENGINE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-.PHONY: all deps run test test-plain test-asan test-engine asan lint bench bench-deps fuzz memcheck install \
-        uninstall clean check-deps
+.PHONY: all deps run test test-plain test-asan test-engine asan lint bench bench-deps fuzz fuzz-lua \
+        memcheck install uninstall clean check-deps
 
 all: check-deps $(BUILD)/sfewlua $(BUILD)/sfew.so
 
@@ -122,8 +122,15 @@ build-fuzz/%_fuzz: tests/fuzz/%_fuzz.c tests/fuzz/fuzz_file.h $(FUZZ_ENGINE)
 
 fuzz:
 	@bash tools/deps.sh --check $(FUZZ_DEB_PACKAGES) || bash tools/deps.sh $(FUZZ_DEB_PACKAGES)
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build-fuzz/%_fuzz)
-	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS:%=build-fuzz/%_fuzz) asan
+	@s=0; bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS) || s=1; \
+		bash tests/fuzz/lua_run.sh $(FUZZ_SECONDS) $(FUZZ_SEED) || s=1; exit $$s
+
+# The Lua-level fuzzer alone (tests/fuzz/lua_run.sh): FUZZ_SECONDS of generated calls from
+# seed FUZZ_SEED on, in children of the ASan + UBSan host; finds go to build-fuzz/lua/finds/.
+FUZZ_SEED ?= 1
+fuzz-lua: asan
+	@bash tests/fuzz/lua_run.sh $(FUZZ_SECONDS) $(FUZZ_SEED)
 
 # One short training script under valgrind on the plain build: zero errors and nothing
 # definitely lost (tests/valgrind.supp holds the OpenBLAS / dlopen noise).

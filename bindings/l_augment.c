@@ -16,7 +16,7 @@ static const char *const kinds[] = {"flip", "shift", "affine", "jitter", "erase"
 /* Reads operation i (1-based) of the list at index 1 into o; raises "bad argument #1". */
 static void read_op(lua_State *L, int i, sfew_aug_op *o)
 {
-    if (lua_geti(L, 1, i) != LUA_TTABLE)
+    if (lua_rawgeti(L, 1, i) != LUA_TTABLE)
         luaL_argerror(L, 1, lua_pushfstring(L, "operation %d is a %s, not a table", i,
                                             luaL_typename(L, -1)));
     int t = lua_gettop(L);
@@ -51,7 +51,7 @@ static int l_apply(lua_State *L)
     sfew_tensor *x = check_tensor(L, 2);
     /* nil or absent: the state default (lsfew_opt_rng reads no table at a nil index) */
     sfew_rng *rng = lua_isnoneornil(L, 3) ? lsfew_opt_rng(L, 3) : check_rng(L, 3);
-    lua_Integer n = luaL_len(L, 1);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
     luaL_argcheck(L, n <= MAX_OPS, 1, "too many operations");
     sfew_aug_op ops[MAX_OPS];
     for (int i = 0; i < (int)n; i++)

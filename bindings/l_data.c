@@ -45,18 +45,10 @@ static int l_load_images(lua_State *L)
     sfew_image_opts o = image_opts(L, 2, 90, 72, 1);
     luaL_argcheck(L, o.width > 0 && o.height > 0, 2, "width and height must be positive");
     int skip = lsfew_opt_boolean(L, 2, "skip_bad", 0);
-    lua_Integer n = luaL_len(L, 1);
-    luaL_argcheck(L, n >= 0 && n < (1 << 24), 1, "too many paths");
-    /* The path array and flags live in userdata so a Lua error cannot leak them. */
-    const char **paths = lua_newuserdatauv(L, sizeof(char *) * (size_t)(n + 1), 0);
+    lua_Integer n;
+    /* Paths and flags live in userdata so a Lua error cannot leak them. */
+    const char **paths = lsfew_check_strings(L, 1, (1 << 24) - 1, &n);
     char *keep = lua_newuserdatauv(L, (size_t)n + 1, 0);
-    for (lua_Integer i = 0; i < n; i++) {
-        lua_geti(L, 1, i + 1);
-        if (lua_type(L, -1) != LUA_TSTRING)
-            return luaL_argerror(L, 1, lua_pushfstring(L, "path %d is not a string", (int)i + 1));
-        paths[i] = lua_tostring(L, -1);
-        lua_pop(L, 1); /* the table keeps the string alive */
-    }
     sfew_tensor **slot = lsfew_tensor_slot(L);
     sfew_err err;
     int64_t nbad = 0;
@@ -136,13 +128,22 @@ static int l_read_idx(lua_State *L)
     return 1;
 }
 
+/* A 1-based position made 0-based; positions this far outside any image (2^40) draw
+ * nothing either way, and clamping them keeps every later sum from overflowing. */
+static int64_t position(lua_State *L, int arg)
+{
+    const lua_Integer far = (lua_Integer)1 << 40;
+    lua_Integer v = luaL_checkinteger(L, arg);
+    return (int64_t)(v < -far ? -far : v > far ? far : v) - 1;
+}
+
 /* paste(dst, src, row, col): 1-based top-left corner */
 static int l_paste(lua_State *L)
 {
     sfew_tensor *dst = check_tensor(L, 1), *src = check_tensor(L, 2);
-    lua_Integer y = luaL_checkinteger(L, 3), x = luaL_checkinteger(L, 4);
+    int64_t y = position(L, 3), x = position(L, 4);
     sfew_err err;
-    sfew_status st = sfew_draw_paste(dst, src, y - 1, x - 1, &err);
+    sfew_status st = sfew_draw_paste(dst, src, y, x, &err);
     if (st)
         return lsfew_error(L, st, &err);
     return 0;
@@ -151,23 +152,22 @@ static int l_paste(lua_State *L)
 /* draw_text(dst, text, row, col [, scale [, {r, g, b}]]) */
 static int l_draw_text(lua_State *L)
 {
-    sfew_tensor *dst = check_tensor(L, 1);
     const char *text = luaL_checkstring(L, 2);
-    lua_Integer y = luaL_checkinteger(L, 3), x = luaL_checkinteger(L, 4);
+    int64_t y = position(L, 3), x = position(L, 4);
     lua_Integer scale = luaL_optinteger(L, 5, 1);
     luaL_argcheck(L, scale >= 1 && scale <= 64, 5, "scale must be 1..64");
     float rgb[3] = {1, 1, 1};
     if (!lua_isnoneornil(L, 6)) {
-        luaL_checktype(L, 6, LUA_TTABLE);
-        for (int k = 0; k < 3; k++) {
-            lua_geti(L, 6, k + 1);
-            luaL_argcheck(L, lua_isnumber(L, -1), 6, "colour must be {r, g, b}");
-            rgb[k] = (float)lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
+        lua_Integer n;
+        const double *c = lsfew_check_numbers(L, 6, 3, &n);
+        luaL_argcheck(L, n == 3, 6, "colour must be {r, g, b}");
+        for (int k = 0; k < 3; k++)
+            rgb[k] = (float)c[k];
     }
+    /* The destination last: reading the other arguments runs no Lua code after it. */
+    sfew_tensor *dst = check_tensor(L, 1);
     sfew_err err;
-    sfew_status st = sfew_draw_text(dst, text, y - 1, x - 1, (int)scale, rgb, &err);
+    sfew_status st = sfew_draw_text(dst, text, y, x, (int)scale, rgb, &err);
     if (st)
         return lsfew_error(L, st, &err);
     return 0;
@@ -216,7 +216,7 @@ static int l_random_patches(lua_State *L)
     luaL_argcheck(L, k >= 1 && k <= x->shape[2] && k <= x->shape[3], 2,
                   "patch size does not fit the images");
     luaL_argcheck(L, count >= 0 && count <= (1 << 24), 3, "count out of range");
-    sfew_rng *rng = lua_isnoneornil(L, 4) ? lsfew_opt_rng(L, 0) : check_rng(L, 4);
+    sfew_rng *rng = lsfew_arg_rng(L, 4);
     sfew_tensor **slot = lsfew_tensor_slot(L);
     sfew_err e;
     sfew_status st = sfew_data_random_patches(x, k, count, rng, slot, &e);

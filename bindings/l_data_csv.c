@@ -49,7 +49,7 @@ static int column_of(lua_State *L, const sfew_csv *c, int header, int ncols, int
     if (lua_isinteger(L, v)) {
         lua_Integer k = lua_tointeger(L, v);
         if (k < 1 || k > ncols)
-            luaL_error(L, "option '%s': column %d out of 1..%d", opt, (int)k, ncols);
+            luaL_error(L, "option '%s': column %I out of 1..%d", opt, k, ncols);
         return (int)k - 1;
     }
     if (lua_type(L, v) != LUA_TSTRING)
@@ -62,6 +62,12 @@ static int column_of(lua_State *L, const sfew_csv *c, int header, int ncols, int
     return -1;
 }
 
+static int raw_field(lua_State *L, int t, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
 /* Resolves label, name and drop options into the spec; fills b->drop. */
 static void resolve(lua_State *L, int opts, csv_box *b, sfew_csv_spec *s)
 {
@@ -71,7 +77,7 @@ static void resolve(lua_State *L, int opts, csv_box *b, sfew_csv_spec *s)
     for (int k = 0; s->header && k < s->ncols; k++)
         if (same_name(c->field[c->start[0] + k], "label"))
             s->label_col = k;
-    if (!none && lua_getfield(L, opts, "label") != LUA_TNIL)
+    if (!none && raw_field(L, opts, "label") != LUA_TNIL)
         s->label_col = column_of(L, c, s->header, s->ncols, lua_gettop(L), "label");
     else if (s->label_col < 0 && s->ncols >= 2)
         s->label_col = 1;
@@ -79,15 +85,19 @@ static void resolve(lua_State *L, int opts, csv_box *b, sfew_csv_spec *s)
     if (!b->drop)
         luaL_error(L, "read_csv: no memory");
     int name_col = s->label_col == 0 ? -1 : 0;
-    if (!none && lua_getfield(L, opts, "name") != LUA_TNIL)
+    if (!none && raw_field(L, opts, "name") != LUA_TNIL)
         name_col = column_of(L, c, s->header, s->ncols, lua_gettop(L), "name");
     if (name_col >= 0)
         b->drop[name_col] = 1;
-    if (!none && lua_getfield(L, opts, "drop") != LUA_TNIL) {
+    if (!none && raw_field(L, opts, "drop") != LUA_TNIL) {
         int t = lua_gettop(L);
         if (!lua_istable(L, t))
             luaL_error(L, "option 'drop' must be a list of columns");
-        for (lua_Integer i = 1; lua_geti(L, t, i) != LUA_TNIL; i++) {
+        /* raw reads; false ("no column") means nothing in a drop list */
+        for (lua_Integer i = 1; lua_rawgeti(L, t, i) != LUA_TNIL; i++) {
+            if (lua_type(L, -1) != LUA_TNUMBER && lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "option 'drop': entry %d must be a column number or name, got %s",
+                           (int)i, luaL_typename(L, -1));
             b->drop[column_of(L, c, s->header, s->ncols, lua_gettop(L), "drop")] = 1;
             lua_pop(L, 1);
         }

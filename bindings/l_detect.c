@@ -155,11 +155,11 @@ static int l_group(lua_State *L)
     lua_Integer mn = luaL_checkinteger(L, 2);
     double eps = luaL_optnumber(L, 3, 0.2);
     luaL_argcheck(L, eps >= 0 && eps <= 10, 3, "eps must be in [0, 10]");
-    lua_Integer n = luaL_len(L, 1);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
     luaL_argcheck(L, n >= 0 && n <= 1 << 20, 1, "too many boxes");
     sfew_box *b = lua_newuserdatauv(L, sizeof *b * (size_t)(n ? n : 1), 0);
     for (lua_Integer i = 0; i < n; i++) {
-        if (lua_geti(L, 1, i + 1) != LUA_TTABLE)
+        if (lua_rawgeti(L, 1, i + 1) != LUA_TTABLE)
             return luaL_error(L, "bad argument #1 to 'group' (box %d is not a table)", (int)i + 1);
         b[i] = (sfew_box){box_field(L, (int)i + 1, "x") - 1, box_field(L, (int)i + 1, "y") - 1,
                           box_field(L, (int)i + 1, "w"), box_field(L, (int)i + 1, "h"), 1};
@@ -288,7 +288,7 @@ static int l_draw_box(lua_State *L)
     if (!lua_isnoneornil(L, 6)) {
         luaL_checktype(L, 6, LUA_TTABLE);
         for (int k = 0; k < 3; k++) {
-            lua_geti(L, 6, k + 1);
+            lua_rawgeti(L, 6, k + 1);
             rgb[k] = (float)luaL_checknumber(L, -1);
             lua_pop(L, 1);
         }

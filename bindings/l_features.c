@@ -17,7 +17,7 @@ static int raise(lua_State *L, sfew_status st, const sfew_err *err, int img_arg,
 /* grid = n or {rows, cols}. */
 static void opt_grid(lua_State *L, int t, sfew_lpq_opts *o)
 {
-    if (lua_isnoneornil(L, t) || lua_getfield(L, t, "grid") == LUA_TNIL) {
+    if (lua_isnoneornil(L, t) || (lua_pushliteral(L, "grid"), lua_rawget(L, t)) == LUA_TNIL) {
         if (!lua_isnoneornil(L, t))
             lua_pop(L, 1);
         return;
@@ -28,8 +28,8 @@ static void opt_grid(lua_State *L, int t, sfew_lpq_opts *o)
         r = c = lua_tointegerx(L, -1, &ok_r);
         ok_c = ok_r;
     } else if (lua_type(L, -1) == LUA_TTABLE) {
-        lua_geti(L, -1, 1);
-        lua_geti(L, -2, 2);
+        lua_rawgeti(L, -1, 1); /* raw: no Lua code runs while the image is held */
+        lua_rawgeti(L, -2, 2);
         r = lua_tointegerx(L, -2, &ok_r);
         c = lua_tointegerx(L, -1, &ok_c);
         lua_pop(L, 2);

@@ -69,9 +69,12 @@ static int io_save(lua_State *L)
     const char *path = luaL_checkstring(L, 1);
     for (int i = 2; i <= 5; i++)
         luaL_checktype(L, i, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, 2), nm = luaL_len(L, 4);
-    luaL_argcheck(L, n < (1 << 24) && luaL_len(L, 3) == n, 3, "one tensor per name expected");
-    luaL_argcheck(L, nm < (1 << 24) && luaL_len(L, 5) == nm, 5, "one value per key expected");
+    /* raw lengths: no metamethod runs while the lists are read */
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 2), nm = (lua_Integer)lua_rawlen(L, 4);
+    luaL_argcheck(L, n < (1 << 24) && (lua_Integer)lua_rawlen(L, 3) == n, 3,
+                  "one tensor per name expected");
+    luaL_argcheck(L, nm < (1 << 24) && (lua_Integer)lua_rawlen(L, 5) == nm, 5,
+                  "one value per key expected");
     const char **names = string_list(L, 2, (int)n);
     const char **keys = string_list(L, 4, (int)nm);
     const char **values = string_list(L, 5, (int)nm);

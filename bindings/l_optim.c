@@ -85,12 +85,11 @@ static int o_gc(lua_State *L)
  * zero gradient when it has none. Returns the count. */
 static int take_params(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, 1);
-    luaL_argcheck(L, n < (1 << 24), 1, "too many parameters");
+    /* raw reads: the list pinned is the one checked, whatever its metamethods do */
+    lua_Integer n = lsfew_list_len(L, 1, (1 << 24) - 1, "too many parameters");
     lua_createtable(L, (int)n, 0);
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
+        lua_rawgeti(L, 1, i);
         sfew_tensor *t = test_tensor(L, -1);
         if (!t)
             luaL_argerror(L, 1, lua_pushfstring(L, "element %I is not a live tensor (got %s)",
@@ -135,8 +134,8 @@ static void read_opts(lua_State *L, const lopt *o, void *opts)
             ((sfew_sgd_opts *)opts)->nesterov = lua_toboolean(L, -1);
         } else if (o->kind != LOPT_SGD && strcmp(k, "betas") == 0) {
             sfew_adam_opts *a = opts;
-            int ok = lua_istable(L, -1) && luaL_len(L, -1) == 2;
-            ok = ok && lua_geti(L, -1, 1) == LUA_TNUMBER && lua_geti(L, -2, 2) == LUA_TNUMBER;
+            int ok = lua_istable(L, -1) && lua_rawlen(L, -1) == 2;
+            ok = ok && lua_rawgeti(L, -1, 1) == LUA_TNUMBER && lua_rawgeti(L, -2, 2) == LUA_TNUMBER;
             if (!ok)
                 luaL_argerror(L, 2, "option 'betas' must be a list of two numbers");
             a->beta1 = lua_tonumber(L, -2);
@@ -322,13 +321,13 @@ static int l_clip_grad_norm(lua_State *L)
     luaL_checktype(L, 1, LUA_TTABLE);
     double max_norm = luaL_checknumber(L, 2);
     luaL_argcheck(L, max_norm >= 0, 2, "max_norm must be >= 0");
-    lua_Integer n = luaL_len(L, 1);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
     luaL_argcheck(L, n < (1 << 24), 1, "too many parameters");
     /* a userdata buffer: a Lua error below leaks nothing */
     sfew_tensor **gs = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *gs, 0);
     int k = 0;
     for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
+        lua_rawgeti(L, 1, i);
         if (!test_tensor(L, -1))
             luaL_argerror(L, 1, lua_pushfstring(L, "element %I is not a live tensor (got %s)",
                                                 i, luaL_typename(L, -1)));

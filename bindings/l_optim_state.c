@@ -67,11 +67,19 @@ int lopt_state_dict(lua_State *L)
     return 1;
 }
 
+/* t[key] read raw: a state table's metamethods never run, so every tensor checked is the
+ * one later copied, and nothing can free one in between. */
+static int raw_field(lua_State *L, int t, const char *key)
+{
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
+}
+
 /* A number from meta[key] (a string), raising on argument 2 (the state) when absent or bad.
  * Argument 2 of a method call is reported as "bad argument #1", as Lua counts after self. */
 static double meta_number(lua_State *L, int meta, const char *key)
 {
-    lua_getfield(L, meta, key);
+    raw_field(L, meta, key);
     int ok = lua_type(L, -1) == LUA_TSTRING && lua_stringtonumber(L, lua_tostring(L, -1));
     if (!ok)
         luaL_argerror(L, 2, lua_pushfstring(L, "state meta '%s' is missing or not a number",
@@ -88,7 +96,7 @@ static void check_state_tensors(lua_State *L, lopt *o)
     for (int i = 0; i < o->n; i++)
         for (int j = 0; state_names(o)[j]; j++) {
             snprintf(key, sizeof key, "%d.%s", i + 1, state_names(o)[j]);
-            lua_getfield(L, 4, key);
+            raw_field(L, 4, key);
             sfew_tensor *t = test_tensor(L, -1), *mine = state_tensor(o, i, j);
             if (!t)
                 luaL_argerror(L, 2, lua_pushfstring(L, "state tensor '%s' is missing", key));
@@ -106,11 +114,11 @@ int lopt_load_state_dict(lua_State *L)
     lopt *o = lopt_check(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    lua_getfield(L, 2, "meta");    /* 3 */
-    lua_getfield(L, 2, "tensors"); /* 4 */
+    raw_field(L, 2, "meta");    /* 3 */
+    raw_field(L, 2, "tensors"); /* 4 */
     luaL_argcheck(L, lua_istable(L, 3) && lua_istable(L, 4), 2,
                   "state must have tables 'tensors' and 'meta'");
-    lua_getfield(L, 3, "type");
+    raw_field(L, 3, "type");
     luaL_argcheck(L, lua_type(L, -1) == LUA_TSTRING
                   && strcmp(lua_tostring(L, -1), lopt_type_name(o)) == 0, 2,
                   lua_pushfstring(L, "state is not from an %s optimizer", lopt_type_name(o)));
@@ -143,8 +151,12 @@ int lopt_load_state_dict(lua_State *L)
         *steps_of(o, i) = (int64_t)meta_number(L, 3, key);
         for (int j = 0; state_names(o)[j]; j++) {
             snprintf(key, sizeof key, "%d.%s", i + 1, state_names(o)[j]);
-            lua_getfield(L, 4, key);
-            sfew_tensor_copy(state_tensor(o, i, j), test_tensor(L, -1), NULL);
+            raw_field(L, 4, key);
+            sfew_tensor *t = test_tensor(L, -1);
+            if (!t) /* checked above; a finalizer run since may have freed it */
+                return luaL_argerror(L, 2, lua_pushfstring(L, "state tensor '%s' was freed",
+                                                           key));
+            sfew_tensor_copy(state_tensor(o, i, j), t, NULL);
             lua_pop(L, 1);
         }
     }

@@ -6,20 +6,21 @@
 #include "lsfew.h"
 #include "modules.h"
 
-/* Reads a list of 1-based indices in 1..n at arg into flags (n entries, zeroed first). */
+/* Reads a list of 1-based indices in 1..n at arg into flags (n entries, zeroed first).
+ * Raw reads: no Lua code runs while the caller holds tensor pointers. */
 static void check_index_list(lua_State *L, int arg, int64_t n, unsigned char *flags)
 {
     luaL_checktype(L, arg, LUA_TTABLE);
     memset(flags, 0, (size_t)n);
-    lua_Integer len = luaL_len(L, arg);
-    for (lua_Integer i = 1; i <= len; i++) {
-        lua_geti(L, arg, i);
+    lua_Unsigned len = lua_rawlen(L, arg);
+    for (lua_Unsigned i = 1; i <= len; i++) {
+        lua_rawgeti(L, arg, (lua_Integer)i);
         int ok;
         lua_Integer k = lua_tointegerx(L, -1, &ok);
         lua_pop(L, 1);
         if (!ok || k < 1 || k > n)
-            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not an index in 1..%I", i,
-                                                  (lua_Integer)n));
+            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not an index in 1..%I",
+                                                  (lua_Integer)i, (lua_Integer)n));
         flags[k - 1] = 1;
     }
 }
@@ -94,8 +95,11 @@ static int l_remove_inputs(lua_State *L)
         luaL_checktype(L, 5, LUA_TTABLE);
         value = lua_newuserdatauv(L, sizeof(float) * (size_t)C, 0);
         for (lua_Integer c = 1; c <= C; c++) {
-            lua_geti(L, 5, c);
-            value[c - 1] = (float)luaL_optnumber(L, -1, 0.0);
+            lua_rawgeti(L, 5, c);
+            int ok = lua_isnil(L, -1);
+            value[c - 1] = ok ? 0.0f : (float)lua_tonumberx(L, -1, &ok);
+            if (!ok)
+                luaL_argerror(L, 5, lua_pushfstring(L, "value %I is not a number", c));
             lua_pop(L, 1);
         }
     }
@@ -114,6 +118,9 @@ static int l_merge_unit(lua_State *L)
     sfew_tensor *w = check_tensor(L, 1), *b = check_tensor(L, 2);
     lua_Integer keep = luaL_checkinteger(L, 3), drop = luaL_checkinteger(L, 4);
     int comp = lua_toboolean(L, 5);
+    /* checked before the 0-based shift, which would overflow for math.mininteger */
+    luaL_argcheck(L, keep >= 1, 3, "unit index must be positive");
+    luaL_argcheck(L, drop >= 1, 4, "unit index must be positive");
     sfew_err e;
     sfew_status st = sfew_prune_merge_unit(w, b, keep - 1, drop - 1, comp, &e);
     if (st)

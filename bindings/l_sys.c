@@ -37,23 +37,37 @@ static void push_default_rng(lua_State *L)
     }
 }
 
-sfew_rng *lsfew_opt_rng(lua_State *L, int opts)
+static sfew_rng *default_rng(lua_State *L)
 {
-    if (!lua_isnoneornil(L, opts)) {
-        luaL_checktype(L, opts, LUA_TTABLE);
-        if (lua_getfield(L, opts, "rng") != LUA_TNIL) {
-            lrng *g = luaL_testudata(L, -1, LSFEW_RNG);
-            if (!g)
-                luaL_error(L, "option 'rng' must be an sfew.Rng, got %s", luaL_typename(L, -1));
-            lua_pop(L, 1); /* the options table keeps it alive */
-            return &g->r;
-        }
-        lua_pop(L, 1);
-    }
     push_default_rng(L);
     lrng *g = lua_touserdata(L, -1);
     lua_pop(L, 1); /* the registry keeps it alive */
     return &g->r;
+}
+
+sfew_rng *lsfew_opt_rng(lua_State *L, int opts)
+{
+    if (opts != 0 && !lua_isnoneornil(L, opts)) {
+        luaL_checktype(L, opts, LUA_TTABLE);
+        lua_pushliteral(L, "rng");
+        /* raw: the generator read is the one the table holds and keeps alive */
+        if (lua_rawget(L, opts) != LUA_TNIL) {
+            lrng *g = luaL_testudata(L, -1, LSFEW_RNG);
+            if (!g)
+                luaL_error(L, "option 'rng' must be an sfew.Rng, got %s", luaL_typename(L, -1));
+            lua_pop(L, 1);
+            return &g->r;
+        }
+        lua_pop(L, 1);
+    }
+    return default_rng(L);
+}
+
+sfew_rng *lsfew_arg_rng(lua_State *L, int i)
+{
+    if (lua_isnoneornil(L, i))
+        return default_rng(L);
+    return check_rng(L, i);
 }
 
 int lsfew_threads(lua_State *L)
@@ -160,7 +174,11 @@ static int rng_set_state(lua_State *L)
     size_t len;
     const char *s = luaL_checklstring(L, 2, &len);
     luaL_argcheck(L, len == sizeof g->r, 2, "not a generator state");
-    memcpy(&g->r, s, sizeof g->r);
+    sfew_rng r;
+    memcpy(&r, s, sizeof r);
+    /* xoshiro never leaves the all-zero state: normal() would then loop for ever */
+    luaL_argcheck(L, sfew_rng_state_ok(&r), 2, "not a generator state (all-zero or corrupt)");
+    g->r = r;
     lua_settop(L, 1);
     return 1;
 }

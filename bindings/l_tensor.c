@@ -1,6 +1,6 @@
-/* sfew.core.tensor: float32 tensors for Lua: the userdata, constructors, views, element
- * access and metamethods (constructors are in l_tensor_new.c, arithmetic and reductions
- * in l_tensor_math.c). */
+/* sfew.core.tensor: float32 tensors for Lua: the userdata, views and metamethods
+ * (constructors are in l_tensor_new.c, element access in l_tensor_access.c, arithmetic and
+ * reductions in l_tensor_math.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,20 +96,13 @@ static int t_numel(lua_State *L)
 
 static int t_reshape(lua_State *L)
 {
-    sfew_tensor *t = check_tensor(L, 1);
     int64_t shape[SFEW_MAX_DIMS];
     int nd = 0;
     if (lua_istable(L, 2)) {
-        lua_Integer n = luaL_len(L, 2);
-        luaL_argcheck(L, n <= SFEW_MAX_DIMS, 2, "too many dimensions");
-        for (int i = 1; i <= n; i++) {
-            lua_geti(L, 2, i);
-            int ok;
-            shape[nd++] = (int64_t)lua_tointegerx(L, -1, &ok);
-            if (!ok)
-                return luaL_argerror(L, 2, lua_pushfstring(L, "size %d is not an integer", i));
-            lua_pop(L, 1);
-        }
+        lua_Integer n;
+        const lua_Integer *v = lsfew_check_integers(L, 2, SFEW_MAX_DIMS, &n);
+        for (nd = 0; nd < n; nd++)
+            shape[nd] = (int64_t)v[nd];
     } else {
         for (int i = 2; i <= lua_gettop(L); i++) {
             luaL_argcheck(L, nd < SFEW_MAX_DIMS, i, "too many dimensions");
@@ -119,6 +112,7 @@ static int t_reshape(lua_State *L)
             return luaL_typeerror(L, 2, "shape (a list of sizes)");
     }
     sfew_tensor **slot = lsfew_tensor_slot(L);
+    sfew_tensor *t = check_tensor(L, 1);
     sfew_err e;
     sfew_status st = sfew_tensor_reshape(t, nd, shape, slot, &e);
     if (st)
@@ -136,7 +130,7 @@ static int t_narrow(lua_State *L)
     luaL_argcheck(L, dim == 1, 2, "only dimension 1 can be narrowed (views stay contiguous)");
     luaL_argcheck(L, t->ndim >= 1, 1, "a scalar tensor cannot be narrowed");
     luaL_argcheck(L, start >= 1 && start <= t->shape[0] + 1, 3, "start out of range");
-    luaL_argcheck(L, len >= 0 && start - 1 + len <= t->shape[0], 4, "length out of range");
+    luaL_argcheck(L, len >= 0 && len <= t->shape[0] - (start - 1), 4, "length out of range");
     sfew_tensor **slot = lsfew_tensor_slot(L);
     sfew_err e;
     sfew_status st = sfew_tensor_narrow(t, start - 1, len, slot, &e);
@@ -183,143 +177,38 @@ static int t_clone(lua_State *L)
 /* index(list): rows of dimension 1 picked by 1-based indices (list or tensor), copied. */
 static int t_index(lua_State *L)
 {
+    lua_Integer n;
+    const lua_Integer *ks = NULL;
+    sfew_tensor *it = test_tensor(L, 2);
+    if (it) {
+        n = (lua_Integer)it->numel;
+        lua_Integer *v = lua_newuserdatauv(L, n > 0 ? (size_t)n * sizeof *v : 1, 0);
+        for (lua_Integer i = 0; i < n; i++) {
+            float f = it->data[i];
+            /* checked before the cast: a NaN or huge float has no integer value */
+            if (!(f >= -9.0e15f && f <= 9.0e15f) || f != (float)(int64_t)f)
+                return luaL_argerror(L, 2, lua_pushfstring(L, "index %I is not an integer",
+                                                           i + 1));
+            v[i] = (lua_Integer)f;
+        }
+        ks = v;
+    } else {
+        ks = lsfew_check_integers(L, 2, SFEW_MAX_NUMEL, &n);
+    }
     sfew_tensor *t = check_tensor(L, 1);
     luaL_argcheck(L, t->ndim >= 1, 1, "a scalar tensor has no rows");
-    sfew_tensor *it = test_tensor(L, 2);
-    lua_Integer n = it ? (lua_Integer)it->numel : (luaL_checktype(L, 2, LUA_TTABLE), luaL_len(L, 2));
+    for (lua_Integer i = 0; i < n; i++)
+        if (ks[i] < 1 || ks[i] > t->shape[0])
+            return luaL_argerror(L, 2, lua_pushfstring(L, "index %I out of range 1..%I", ks[i],
+                                                       (lua_Integer)t->shape[0]));
     int64_t shape[SFEW_MAX_DIMS];
     memcpy(shape, t->shape, sizeof shape);
     shape[0] = n;
     sfew_tensor *o = lsfew_tensor_new_checked(L, t->ndim, shape);
+    t = check_tensor(L, 1); /* live still: allocating may have run a finalizer */
     int64_t row = t->shape[0] ? t->numel / t->shape[0] : 0;
-    for (lua_Integer i = 0; i < n; i++) {
-        lua_Integer k;
-        if (it) {
-            k = (lua_Integer)it->data[i];
-        } else {
-            lua_geti(L, 2, i + 1);
-            int ok;
-            k = lua_tointegerx(L, -1, &ok);
-            lua_pop(L, 1);
-            if (!ok)
-                return luaL_argerror(L, 2, lua_pushfstring(L, "index %I is not an integer", i + 1));
-        }
-        if (k < 1 || k > t->shape[0])
-            return luaL_argerror(L, 2, lua_pushfstring(L, "index %I out of range 1..%I", k,
-                                                       (lua_Integer)t->shape[0]));
-        memcpy(o->data + i * row, t->data + (k - 1) * row, (size_t)row * sizeof(float));
-    }
-    return 1;
-}
-
-/* ---- element access ----------------------------------------------------------------- */
-
-static int64_t offset_from_args(lua_State *L, sfew_tensor *t, int first, int count)
-{
-    int64_t idx[SFEW_MAX_DIMS];
-    if (count != t->ndim)
-        luaL_error(L, "bad argument #%d: %d indices for a %d-dimensional tensor", first, count,
-                   t->ndim);
-    for (int i = 0; i < count; i++) {
-        lua_Integer k = luaL_checkinteger(L, first + i);
-        if (k < 1 || k > t->shape[i])
-            luaL_argerror(L, first + i,
-                          lua_pushfstring(L, "index %I out of range 1..%I", k,
-                                          (lua_Integer)t->shape[i]));
-        idx[i] = k - 1;
-    }
-    return sfew_tensor_offset(t, count, idx, NULL);
-}
-
-static int t_get(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    int64_t off = offset_from_args(L, t, 2, lua_gettop(L) - 1);
-    lsfew_push_num(L, t->data[off]);
-    return 1;
-}
-
-static int t_set(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    int top = lua_gettop(L);
-    float v = (float)luaL_checknumber(L, top);
-    int64_t off = offset_from_args(L, t, 2, top - 2);
-    t->data[off] = v;
-    lua_settop(L, 1);
-    return 1;
-}
-
-static void push_nested(lua_State *L, const sfew_tensor *t, int depth, const float **p)
-{
-    if (t->ndim == 0) {
-        lua_pushnumber(L, **p);
-        return;
-    }
-    lua_createtable(L, (int)t->shape[depth], 0);
-    for (int64_t i = 0; i < t->shape[depth]; i++) {
-        if (depth + 1 == t->ndim)
-            lua_pushnumber(L, *(*p)++);
-        else
-            push_nested(L, t, depth + 1, p);
-        lua_rawseti(L, -2, i + 1);
-    }
-}
-
-static int t_totable(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    luaL_checkstack(L, t->ndim + 4, "tensor too deep");
-    const float *p = t->data;
-    push_nested(L, t, 0, &p);
-    return 1;
-}
-
-/* flat(): the values as one flat Lua list, row-major. */
-static int t_flat(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    lua_createtable(L, (int)t->numel, 0);
-    for (int64_t i = 0; i < t->numel; i++) {
-        lua_pushnumber(L, t->data[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 1;
-}
-
-static int t_item(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    luaL_argcheck(L, t->numel == 1, 1, "item needs a tensor of exactly one element");
-    lsfew_push_num(L, t->data[0]);
-    return 1;
-}
-
-static int t_copy(lua_State *L)
-{
-    sfew_tensor *dst = check_tensor(L, 1);
-    sfew_tensor *src = check_tensor(L, 2);
-    if (dst->numel != src->numel)
-        return luaL_argerror(L, 2, lua_pushfstring(L, "%I elements, destination has %I",
-                                                   (lua_Integer)src->numel,
-                                                   (lua_Integer)dst->numel));
-    sfew_tensor_copy(dst, src, NULL);
-    lua_settop(L, 1);
-    return 1;
-}
-
-static int t_fill(lua_State *L)
-{
-    sfew_tensor *t = check_tensor(L, 1);
-    sfew_tensor_fill(t, (float)luaL_checknumber(L, 2));
-    lua_settop(L, 1);
-    return 1;
-}
-
-static int t_zero(lua_State *L)
-{
-    sfew_tensor_fill(check_tensor(L, 1), 0.0f);
-    lua_settop(L, 1);
+    for (lua_Integer i = 0; i < n; i++)
+        memcpy(o->data + i * row, t->data + (ks[i] - 1) * row, (size_t)row * sizeof(float));
     return 1;
 }
 
@@ -395,13 +284,10 @@ static int t_newindex_meta(lua_State *L)
 }
 
 static const luaL_Reg tensor_methods[] = {
-    {"shape", t_shape},     {"size", t_size},         {"dim", t_dim},
-    {"numel", t_numel},     {"reshape", t_reshape},   {"view", t_reshape},
-    {"narrow", t_narrow},   {"select", t_select},     {"index", t_index},
-    {"clone", t_clone},     {"get", t_get},           {"set", t_set},
-    {"totable", t_totable}, {"flat", t_flat},         {"item", t_item},
-    {"copy", t_copy},       {"fill", t_fill},         {"zero", t_zero},
-    {"free", t_free},       {NULL, NULL}};
+    {"shape", t_shape},   {"size", t_size},       {"dim", t_dim},
+    {"numel", t_numel},   {"reshape", t_reshape}, {"view", t_reshape},
+    {"narrow", t_narrow}, {"select", t_select},   {"index", t_index},
+    {"clone", t_clone},   {"free", t_free},       {NULL, NULL}};
 
 static const luaL_Reg tensor_meta[] = {
     {"__len", t_len},   {"__tostring", t_tostring}, {"__gc", t_free},
@@ -416,6 +302,7 @@ int luaopen_sfew_core_tensor(lua_State *L)
         luaL_setfuncs(L, tensor_meta, 0);
         luaL_setfuncs(L, lsfew_tensor_math_meta, 0);
         luaL_newlib(L, tensor_methods);
+        luaL_setfuncs(L, lsfew_tensor_access_methods, 0);
         luaL_setfuncs(L, lsfew_tensor_math_methods, 0);
         luaL_setfuncs(L, lsfew_tensor_view_methods, 0);
         /* Pure-Lua code may add methods to this table (tensor.methods). */

@@ -129,22 +129,15 @@ static int t_transpose(lua_State *L)
 /* cat{a, b, ...}: tensors stacked along dimension 1 (other sizes equal). */
 static int t_cat(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, 1);
-    luaL_argcheck(L, n >= 1 && n <= (1 << 20), 1, "expected a non-empty list of tensors");
-    const sfew_tensor **list = lua_newuserdatauv(L, sizeof(*list) * (size_t)n, 0);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_geti(L, 1, i);
-        list[i - 1] = test_tensor(L, -1);
-        if (!list[i - 1])
-            return luaL_argerror(L, 1, lua_pushfstring(L, "entry %I is not a tensor", i));
-        lua_pop(L, 1); /* the list keeps it alive */
-    }
     sfew_tensor **slot = lsfew_tensor_slot(L);
+    lua_Integer n;
+    sfew_tensor **list = lsfew_check_tensors(L, 1, 1 << 20, &n);
+    luaL_argcheck(L, n >= 1, 1, "expected a non-empty list of tensors");
     sfew_err e;
-    sfew_status st = sfew_tensor_cat(list, (int)n, slot, &e);
+    sfew_status st = sfew_tensor_cat((const sfew_tensor **)list, (int)n, slot, &e);
     if (st)
         return lsfew_error(L, st, &e);
+    lua_pushvalue(L, -3); /* the result slot, below the pinned list and its buffer */
     return 1;
 }
 

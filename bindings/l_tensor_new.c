@@ -19,20 +19,14 @@ static int t_new(lua_State *L)
         memcpy(t->data, src->data, (size_t)t->numel * sizeof(float));
         return 1;
     }
-    luaL_checktype(L, vals, LUA_TTABLE);
-    lua_Integer n = luaL_len(L, vals);
+    lua_Integer n;
+    const double *v = lsfew_check_numbers(L, vals, SFEW_MAX_NUMEL, &n);
     if (n != t->numel)
         return luaL_argerror(L, vals, lua_pushfstring(L, "%I values for a shape of %I elements",
                                                       n, (lua_Integer)t->numel));
-    for (lua_Integer i = 0; i < n; i++) {
-        lua_geti(L, vals, i + 1);
-        int isnum;
-        lua_Number v = lua_tonumberx(L, -1, &isnum);
-        if (!isnum)
-            return luaL_argerror(L, vals, lua_pushfstring(L, "value %I is not a number", i + 1));
-        t->data[i] = (float)v;
-        lua_pop(L, 1);
-    }
+    for (lua_Integer i = 0; i < n; i++)
+        t->data[i] = (float)v[i];
+    lua_pop(L, 1); /* the values buffer: the tensor is the result */
     return 1;
 }
 
@@ -62,7 +56,7 @@ static int t_random(lua_State *L, int normal)
     int64_t shape[SFEW_MAX_DIMS];
     luaL_checktype(L, 1, LUA_TTABLE);
     int nd = lsfew_check_shape(L, 1, shape);
-    sfew_rng *r = lua_isnoneornil(L, 2) ? lsfew_opt_rng(L, 0) : check_rng(L, 2);
+    sfew_rng *r = lsfew_arg_rng(L, 2);
     sfew_tensor *t = lsfew_tensor_new_checked(L, nd, shape);
     for (int64_t i = 0; i < t->numel; i++)
         t->data[i] = (float)(normal ? sfew_rng_normal(r) : sfew_rng_uniform(r));
@@ -80,10 +74,10 @@ static int nested_shape(lua_State *L, int idx, int64_t *shape)
     while (lua_istable(L, -1)) {
         if (nd == SFEW_MAX_DIMS)
             luaL_argerror(L, idx, "too deeply nested");
-        shape[nd++] = (int64_t)luaL_len(L, -1);
+        shape[nd++] = (int64_t)lua_rawlen(L, -1);
         if (shape[nd - 1] == 0)
             break;
-        lua_geti(L, -1, 1);
+        lua_rawgeti(L, -1, 1);
         lua_remove(L, -2);
     }
     lua_pop(L, 1);
@@ -92,11 +86,11 @@ static int nested_shape(lua_State *L, int idx, int64_t *shape)
 
 static void nested_fill(lua_State *L, int depth, int nd, const int64_t *shape, float **out)
 {
-    int64_t n = (int64_t)luaL_len(L, -1);
+    int64_t n = (int64_t)lua_rawlen(L, -1);
     if (n != shape[depth])
         luaL_argerror(L, 1, lua_pushfstring(L, "ragged nested list at depth %d", depth + 1));
     for (int64_t i = 1; i <= n; i++) {
-        lua_geti(L, -1, i);
+        lua_rawgeti(L, -1, i);
         if (depth + 1 < nd) {
             if (!lua_istable(L, -1))
                 luaL_argerror(L, 1, "ragged nested list");

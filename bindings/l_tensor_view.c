@@ -2,6 +2,7 @@
  * t:transpose(d1, d2), t:narrow(d, start, len), t:select([d,] i), t:index([d,] list).
  * Results are contiguous: a view on dimension 1 for narrow and select, otherwise a copy
  * (engine/tensor_view.h). */
+#include <math.h>
 #include <string.h>
 
 #include "../engine/tensor_view.h"
@@ -31,7 +32,7 @@ static int t_permute(lua_State *L)
     sfew_tensor *t = check_tensor(L, 1);
     int perm[SFEW_MAX_DIMS], seen[SFEW_MAX_DIMS] = {0};
     int list = lua_istable(L, 2);
-    int n = list ? (int)luaL_len(L, 2) : lua_gettop(L) - 1;
+    int n = list ? (int)lua_rawlen(L, 2) : lua_gettop(L) - 1;
     if (list && lua_gettop(L) > 2)
         return luaL_argerror(L, 3, "give the dimensions as a list or as arguments, not both");
     if (n != t->ndim)
@@ -41,7 +42,7 @@ static int t_permute(lua_State *L)
         int arg = list ? 2 : i + 2;
         lua_Integer d;
         if (list) {
-            lua_geti(L, 2, i + 1);
+            lua_rawgeti(L, 2, i + 1);
             int ok;
             d = lua_tointegerx(L, -1, &ok);
             lua_pop(L, 1);
@@ -125,7 +126,7 @@ static int64_t *check_indices(lua_State *L, int arg, int64_t D, int64_t per, int
     sfew_tensor *it = test_tensor(L, arg);
     if (!it && !lua_istable(L, arg))
         luaL_typeerror(L, arg, "list or tensor of indices");
-    lua_Integer count = it ? (lua_Integer)it->numel : luaL_len(L, arg);
+    lua_Integer count = it ? (lua_Integer)it->numel : (lua_Integer)lua_rawlen(L, arg);
     /* per elements for each index: refuse before allocating count indices */
     if (count < 0 || count > SFEW_MAX_NUMEL / (per > 0 ? per : 1))
         luaL_argerror(L, arg, "too many indices");
@@ -134,14 +135,16 @@ static int64_t *check_indices(lua_State *L, int arg, int64_t D, int64_t per, int
         lua_Integer k;
         int ok = 1;
         if (it) {
-            double v = it->data[i]; /* range first: casting a huge float is undefined */
+            double v = it->data[i];
+            /* whole and in range before the cast: casting NaN or a huge float is undefined */
+            if (v != floor(v) || !(fabs(v) < 0x1p62))
+                luaL_argerror(L, arg, lua_pushfstring(L, "index %I is not an integer", i + 1));
             if (!(v >= 1 && v <= (double)D))
                 luaL_argerror(L, arg, lua_pushfstring(L, "index %f out of range 1..%I", v,
                                                       (lua_Integer)D));
             k = (lua_Integer)v;
-            ok = (double)k == v;
         } else {
-            lua_geti(L, arg, i + 1);
+            lua_rawgeti(L, arg, i + 1);
             k = lua_tointegerx(L, -1, &ok);
             lua_pop(L, 1);
         }

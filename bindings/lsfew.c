@@ -17,12 +17,15 @@ int lsfew_fail(lua_State *L, sfew_status st, const sfew_err *err)
     return 2;
 }
 
+/* Raw access: no metamethod of the options table runs while the caller may hold engine
+ * pointers, and the value read is the one the table holds (pinned by it). */
 static int opt_field(lua_State *L, int t, const char *key)
 {
     if (lua_isnoneornil(L, t))
         return LUA_TNIL;
     luaL_checktype(L, t, LUA_TTABLE);
-    return lua_getfield(L, t, key);
+    lua_pushstring(L, key);
+    return lua_rawget(L, t);
 }
 
 lua_Number lsfew_opt_number(lua_State *L, int t, const char *key, lua_Number def)
@@ -100,11 +103,9 @@ static int64_t shape_size(lua_State *L, int arg, int idx)
 int lsfew_check_shape(lua_State *L, int arg, int64_t *shape)
 {
     if (lua_istable(L, arg)) {
-        lua_Integer n = luaL_len(L, arg);
-        if (n > SFEW_MAX_DIMS)
-            luaL_argerror(L, arg, "too many dimensions");
+        lua_Integer n = lsfew_list_len(L, arg, SFEW_MAX_DIMS, "too many dimensions");
         for (int i = 1; i <= n; i++) {
-            lua_geti(L, arg, i);
+            lua_rawgeti(L, arg, i);
             shape[i - 1] = shape_size(L, arg, i);
             lua_pop(L, 1);
         }
@@ -122,6 +123,106 @@ int lsfew_check_shape(lua_State *L, int arg, int64_t *shape)
         n++;
     }
     return n;
+}
+
+/* ---- lists read with raw access --------------------------------------------------- */
+
+lua_Integer lsfew_list_len(lua_State *L, int arg, lua_Integer max, const char *toolong)
+{
+    luaL_checktype(L, arg, LUA_TTABLE);
+    lua_Unsigned n = lua_rawlen(L, arg);
+    if (n > (lua_Unsigned)max)
+        luaL_argerror(L, arg, toolong ? toolong
+                                      : lua_pushfstring(L, "list of %I entries (at most %I)",
+                                                        (lua_Integer)n, max));
+    return (lua_Integer)n;
+}
+
+/* A userdata buffer of n elements of size sz (at least one byte), left on the stack. */
+static void *list_buffer(lua_State *L, lua_Integer n, size_t sz)
+{
+    return lua_newuserdatauv(L, n > 0 ? (size_t)n * sz : 1, 0);
+}
+
+lua_Integer *lsfew_check_integers(lua_State *L, int arg, lua_Integer max, lua_Integer *n)
+{
+    arg = lua_absindex(L, arg);
+    *n = lsfew_list_len(L, arg, max, NULL);
+    lua_Integer *v = list_buffer(L, *n, sizeof *v);
+    for (lua_Integer i = 0; i < *n; i++) {
+        lua_rawgeti(L, arg, i + 1);
+        int ok;
+        v[i] = lua_tointegerx(L, -1, &ok);
+        if (!ok)
+            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not an integer (got %s)", i + 1,
+                                                  luaL_typename(L, -1)));
+        lua_pop(L, 1);
+    }
+    return v;
+}
+
+double *lsfew_check_numbers(lua_State *L, int arg, lua_Integer max, lua_Integer *n)
+{
+    arg = lua_absindex(L, arg);
+    *n = lsfew_list_len(L, arg, max, NULL);
+    double *v = list_buffer(L, *n, sizeof *v);
+    for (lua_Integer i = 0; i < *n; i++) {
+        lua_rawgeti(L, arg, i + 1);
+        int ok;
+        v[i] = lua_tonumberx(L, -1, &ok);
+        if (!ok)
+            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not a number (got %s)", i + 1,
+                                                  luaL_typename(L, -1)));
+        lua_pop(L, 1);
+    }
+    return v;
+}
+
+/* Entries are copied into a table only this call sees, so they stay alive whatever Lua
+ * code (a finalizer) does to the caller's list. */
+static void pin_list(lua_State *L, int arg, lua_Integer n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, arg, i);
+        lua_rawseti(L, -2, i);
+    }
+}
+
+const char **lsfew_check_strings(lua_State *L, int arg, lua_Integer max, lua_Integer *n)
+{
+    arg = lua_absindex(L, arg);
+    *n = lsfew_list_len(L, arg, max, NULL);
+    pin_list(L, arg, *n);
+    int pin = lua_gettop(L);
+    const char **v = list_buffer(L, *n + 1, sizeof *v);
+    for (lua_Integer i = 0; i < *n; i++) {
+        if (lua_rawgeti(L, pin, i + 1) != LUA_TSTRING)
+            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not a string (got %s)", i + 1,
+                                                  luaL_typename(L, -1)));
+        v[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    v[*n] = NULL;
+    return v;
+}
+
+sfew_tensor **lsfew_check_tensors(lua_State *L, int arg, lua_Integer max, lua_Integer *n)
+{
+    arg = lua_absindex(L, arg);
+    *n = lsfew_list_len(L, arg, max, NULL);
+    pin_list(L, arg, *n);
+    int pin = lua_gettop(L);
+    sfew_tensor **v = list_buffer(L, *n, sizeof *v);
+    for (lua_Integer i = 0; i < *n; i++) {
+        lua_rawgeti(L, pin, i + 1);
+        v[i] = test_tensor(L, -1);
+        if (!v[i])
+            luaL_argerror(L, arg, lua_pushfstring(L, "entry %I is not a live tensor (got %s)",
+                                                  i + 1, luaL_typename(L, -1)));
+        lua_pop(L, 1);
+    }
+    return v;
 }
 
 void lsfew_push_num(lua_State *L, double v)

@@ -32,6 +32,19 @@ void lsfew_push_grad(lua_State *L, int i);
 /* Reads a shape at arg: a Lua list {2, 3} or integers from arg onwards.
  * Returns ndim; sizes go to shape. Raises with the argument number on bad input. */
 int lsfew_check_shape(lua_State *L, int arg, int64_t *shape);
+/* Lists read with raw access (lua_rawlen, lua_rawgeti): no metamethod runs, so no Lua
+ * code can free or collect what the caller points to, and each entry is read once. Each
+ * reader checks the list at arg is a table of at most max entries, pushes one buffer
+ * userdata (plus, for strings and tensors, a table pinning the entries) and returns the
+ * buffer, valid while those stay on the stack; *n gets the length. They raise "bad
+ * argument #arg" naming the first bad entry. Tensors are live when read: take them after
+ * the call's last Lua allocation, as a finalizer may run then. */
+lua_Integer lsfew_list_len(lua_State *L, int arg, lua_Integer max, const char *toolong);
+lua_Integer *lsfew_check_integers(lua_State *L, int arg, lua_Integer max, lua_Integer *n);
+double *lsfew_check_numbers(lua_State *L, int arg, lua_Integer max, lua_Integer *n);
+const char **lsfew_check_strings(lua_State *L, int arg, lua_Integer max, lua_Integer *n);
+sfew_tensor **lsfew_check_tensors(lua_State *L, int arg, lua_Integer max, lua_Integer *n);
+
 /* Pushes a number, as an integer when it is one exactly (so 6.0 prints as 6). */
 void lsfew_push_num(lua_State *L, double v);
 /* Pushes a shape as a Lua list. */
@@ -39,9 +52,12 @@ void lsfew_push_shape(lua_State *L, int ndim, const int64_t *shape);
 
 /* The generator at index i (raises on anything else). */
 sfew_rng *check_rng(lua_State *L, int i);
-/* The generator in field "rng" of the options table at index opts (absent or nil:
- * the state's default generator, see sfew.default_rng). */
+/* The generator in field "rng" of the options table at index opts (opts 0, absent or
+ * nil, or no such field: the state's default generator, see sfew.default_rng). */
 sfew_rng *lsfew_opt_rng(lua_State *L, int opts);
+/* The generator at index i, or the default one when the argument is absent or nil;
+ * raises "bad argument #i (sfew.Rng expected, got ...)" for anything else. */
+sfew_rng *lsfew_arg_rng(lua_State *L, int i);
 /* Threads the engine uses (set by sfew.threads). */
 int lsfew_threads(lua_State *L);
 
@@ -66,6 +82,9 @@ void lsfew_tensor_format(lua_State *L, const sfew_tensor *t);
 sfew_tensor *lsfew_tensor_new_checked(lua_State *L, int ndim, const int64_t *shape);
 /* The constructors (l_tensor_new.c), the start of the sfew.core.tensor table. */
 extern const luaL_Reg lsfew_tensor_new_funcs[];
+
+/* Element access (l_tensor_access.c): methods luaopen_sfew_core_tensor adds. */
+extern const luaL_Reg lsfew_tensor_access_methods[];
 
 /* Arithmetic and reductions of tensors (l_tensor_math.c): methods, metamethods and
  * module functions that luaopen_sfew_core_tensor adds to its tables. */

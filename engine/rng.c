@@ -22,6 +22,12 @@ void sfew_rng_seed(sfew_rng *r, uint64_t seed)
     r->spare = 0.0;
 }
 
+int sfew_rng_state_ok(const sfew_rng *r)
+{
+    int zero = (r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0;
+    return !zero && (r->has_spare == 0 || r->has_spare == 1) && isfinite(r->spare);
+}
+
 uint64_t sfew_rng_u64(sfew_rng *r)
 {
     uint64_t *s = r->s;

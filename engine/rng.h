@@ -12,6 +12,9 @@ typedef struct sfew_rng {
 } sfew_rng;
 
 void sfew_rng_seed(sfew_rng *r, uint64_t seed);
+/* Whether r is a state seeding can produce: not all-zero (xoshiro would stay at zero and
+ * normal() never end), has_spare 0 or 1 and a finite spare. For states read from outside. */
+int sfew_rng_state_ok(const sfew_rng *r);
 uint64_t sfew_rng_u64(sfew_rng *r);
 /* Uniform in [0, 1) with 53 random bits. */
 double sfew_rng_uniform(sfew_rng *r);

@@ -36,24 +36,42 @@ static void storage_release(sfew_storage *s)
     }
 }
 
-sfew_status sfew_shape_check(int ndim, const int64_t *shape, int64_t *numel, sfew_err *err)
+int sfew_size_mul(int64_t a, int64_t b, int64_t limit, int64_t *out)
+{
+    if (a < 0 || b < 0 || (b > 0 && a > limit / b))
+        return 1;
+    *out = a * b;
+    return 0;
+}
+
+/* The element count, and the product of the nonzero sizes (the one bounded). */
+static sfew_status shape_count(const char *fn, int ndim, const int64_t *shape, int64_t *numel,
+                               sfew_err *err)
 {
     if (ndim < 0 || ndim > SFEW_MAX_DIMS)
-        return sfew_fail(err, SFEW_EINVAL, "tensor: %d dimensions (at most %d)", ndim,
+        return sfew_fail(err, SFEW_EINVAL, "%s: %d dimensions (at most %d)", fn, ndim,
                          SFEW_MAX_DIMS);
-    int64_t n = 1;
+    int64_t n = 1, nonzero = 1;
     for (int i = 0; i < ndim; i++) {
         if (shape[i] < 0)
-            return sfew_fail(err, SFEW_EINVAL, "tensor: size %lld of dimension %d is negative",
+            return sfew_fail(err, SFEW_EINVAL, "%s: size %lld of dimension %d is negative", fn,
                              (long long)shape[i], i + 1);
-        if (shape[i] > 0 && n > SFEW_MAX_NUMEL / shape[i])
-            return sfew_fail(err, SFEW_ENOMEM, "tensor: shape has more than %lld elements",
+        if (shape[i] > 0 && sfew_size_mul(nonzero, shape[i], SFEW_MAX_NUMEL, &nonzero))
+            return sfew_fail(err, SFEW_ENOMEM, "%s: shape has more than %lld elements", fn,
                              (long long)SFEW_MAX_NUMEL);
-        n *= shape[i];
+        n = shape[i] == 0 ? 0 : n * shape[i]; /* n <= nonzero */
     }
-    if (numel)
-        *numel = n;
+    *numel = n;
     return SFEW_OK;
+}
+
+sfew_status sfew_shape_check(int ndim, const int64_t *shape, int64_t *numel, sfew_err *err)
+{
+    int64_t n;
+    sfew_status st = shape_count("tensor", ndim, shape, &n, err);
+    if (!st && numel)
+        *numel = n;
+    return st;
 }
 
 static sfew_tensor *header_new(int ndim, const int64_t *shape, int64_t numel)
@@ -121,24 +139,21 @@ sfew_status sfew_tensor_reshape(const sfew_tensor *t, int ndim, const int64_t *s
     if (ndim < 0 || ndim > SFEW_MAX_DIMS)
         return sfew_fail(err, SFEW_EINVAL, "reshape: %d dimensions (at most %d)", ndim,
                          SFEW_MAX_DIMS);
-    int64_t sizes[SFEW_MAX_DIMS];
+    int64_t sizes[SFEW_MAX_DIMS] = {0};
     int infer = -1;
-    int64_t known = 1;
     for (int i = 0; i < ndim; i++) {
         sizes[i] = shape[i];
         if (shape[i] == -1) {
             if (infer >= 0)
                 return sfew_fail(err, SFEW_EINVAL, "reshape: only one size may be -1");
             infer = i;
-        } else if (shape[i] < 0) {
-            return sfew_fail(err, SFEW_EINVAL, "reshape: size %lld of dimension %d is negative",
-                             (long long)shape[i], i + 1);
-        } else {
-            known *= shape[i];
-            if (known > SFEW_MAX_NUMEL)
-                return sfew_fail(err, SFEW_ESHAPE, "reshape: shape too large");
+            sizes[i] = 1;
         }
     }
+    int64_t known;
+    sfew_status st = shape_count("reshape", ndim, sizes, &known, err);
+    if (st)
+        return st == SFEW_ENOMEM ? sfew_fail(err, SFEW_ESHAPE, "reshape: shape too large") : st;
     if (infer >= 0) {
         if (known == 0 || t->numel % known != 0)
             return sfew_fail(err, SFEW_ESHAPE, "reshape: cannot infer size -1 for %lld elements",
@@ -148,7 +163,8 @@ sfew_status sfew_tensor_reshape(const sfew_tensor *t, int ndim, const int64_t *s
     }
     if (known != t->numel) {
         char a[96], b[96];
-        return sfew_fail(err, SFEW_ESHAPE, "reshape: shape %s has %lld elements, tensor %s has %lld",
+        return sfew_fail(err, SFEW_ESHAPE,
+                         "reshape: shape %s has %lld elements, tensor %s has %lld",
                          sfew_shape_str(ndim, sizes, a, sizeof a), (long long)known,
                          sfew_shape_str(t->ndim, t->shape, b, sizeof b), (long long)t->numel);
     }
@@ -164,9 +180,9 @@ sfew_status sfew_tensor_narrow(const sfew_tensor *t, int64_t start, int64_t len,
 {
     if (t->ndim < 1)
         return sfew_fail(err, SFEW_ESHAPE, "narrow: a scalar tensor has no rows");
-    if (start < 0 || len < 0 || start + len > t->shape[0])
-        return sfew_fail(err, SFEW_EINVAL, "narrow: rows %lld..%lld outside 0..%lld",
-                         (long long)start, (long long)(start + len), (long long)t->shape[0]);
+    if (start < 0 || len < 0 || start > t->shape[0] || len > t->shape[0] - start)
+        return sfew_fail(err, SFEW_EINVAL, "narrow: %lld rows from row %lld outside 0..%lld",
+                         (long long)len, (long long)start, (long long)t->shape[0]);
     int64_t row = t->shape[0] ? t->numel / t->shape[0] : 0;
     int64_t shape[SFEW_MAX_DIMS];
     memcpy(shape, t->shape, sizeof shape);

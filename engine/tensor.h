@@ -24,8 +24,13 @@ typedef struct sfew_tensor {
     int64_t numel;
 } sfew_tensor;
 
-/* Checks a shape: 0 <= ndim <= SFEW_MAX_DIMS, sizes >= 0, product within the limit.
- * Writes the element count into *numel (may be NULL). */
+/* Sizes, indices and offsets are multiplied only through this: *out = a * b when a, b >= 0
+ * and the product is at most limit (returns 0); otherwise returns 1, *out untouched. */
+int sfew_size_mul(int64_t a, int64_t b, int64_t limit, int64_t *out);
+
+/* Checks a shape: 0 <= ndim <= SFEW_MAX_DIMS, sizes >= 0, and the product of the nonzero
+ * sizes within SFEW_MAX_NUMEL (so no product of a tensor's sizes can overflow, even for an
+ * empty tensor). Writes the element count into *numel (may be NULL). */
 sfew_status sfew_shape_check(int ndim, const int64_t *shape, int64_t *numel, sfew_err *err);
 
 /* New zero-filled tensor; the caller owns *out and frees it with sfew_tensor_free. */

@@ -63,7 +63,8 @@ static int push_record(sfew_csv *c, growth *g, int line)
 }
 
 /* Parses one field starting at *pos; writes its unquoted text at *w and terminates it.
- * Returns 0 on success, 1 for a quote error; *line counts the newlines crossed. */
+ * Returns 0 on success, 1 for a quote error, 2 for a NUL byte (fields are C strings: the
+ * text after it would silently vanish); *line counts the newlines crossed. */
 static int parse_field(char *s, size_t len, size_t *pos, char **w, int *line)
 {
     size_t i = *pos;
@@ -84,13 +85,18 @@ static int parse_field(char *s, size_t len, size_t *pos, char **w, int *line)
             }
             if (s[i] == '\n')
                 (*line)++;
+            if (s[i] == '\0')
+                return 2;
             *out++ = s[i++];
         }
         if (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
             return 1; /* text after the closing quote */
     } else {
-        while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r')
+        while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
+            if (s[i] == '\0')
+                return 2;
             *out++ = s[i++];
+        }
     }
     *out++ = '\0';
     *pos = i;
@@ -112,7 +118,8 @@ sfew_status sfew_csv_parse(const char *text, size_t len, const char *name, sfew_
     if (!src)
         goto nomem;
     memcpy(src, text, len);
-    size_t i = 0;
+    /* A UTF-8 byte order mark is not part of the first header name. */
+    size_t i = len >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
     int line = 1;
     while (i < len) {
         if (src[i] == '\n' || src[i] == '\r') { /* a blank line */
@@ -124,9 +131,14 @@ sfew_status sfew_csv_parse(const char *text, size_t len, const char *name, sfew_
         for (;;) {
             int at = line;
             char *f = w;
-            if (parse_field(src, len, &i, &w, &line)) {
+            int bad = parse_field(src, len, &i, &w, &line);
+            if (bad) {
+                int col = g.nf - c->start[c->nrec] + 1;
                 free(src);
                 sfew_csv_free(c);
+                if (bad == 2)
+                    return sfew_fail(err, SFEW_EIO, "read_csv: '%s' line %d, column %d: a NUL "
+                                     "byte (not text)", name, line, col);
                 return sfew_fail(err, SFEW_EIO, "read_csv: '%s' line %d: bad quoting "
                                  "(unterminated quote, or text after a closing quote)", name, at);
             }

@@ -19,6 +19,14 @@ static sfew_status check_image(const sfew_tensor *t, const char *what, sfew_err 
     return SFEW_OK;
 }
 
+/* Positions beyond 2^40 draw nothing either way; clamping keeps every sum below from
+ * overflowing (sizes are at most 2^32). */
+static int64_t clamp_pos(int64_t v)
+{
+    const int64_t far = INT64_C(1) << 40;
+    return v < -far ? -far : v > far ? far : v;
+}
+
 sfew_status sfew_draw_paste(sfew_tensor *dst, const sfew_tensor *src, int64_t y, int64_t x,
                             sfew_err *err)
 {
@@ -31,6 +39,8 @@ sfew_status sfew_draw_paste(sfew_tensor *dst, const sfew_tensor *src, int64_t y,
     int64_t c = src->shape[0], h = src->shape[1], w = src->shape[2];
     if (c == 3 && C == 1)
         return sfew_fail(err, SFEW_ESHAPE, "paste: a 3-channel image into a 1-channel one");
+    y = clamp_pos(y);
+    x = clamp_pos(x);
     for (int64_t ch = 0; ch < C; ch++)
         for (int64_t i = 0; i < h; i++) {
             int64_t yy = y + i;
@@ -68,7 +78,14 @@ sfew_status sfew_draw_text(sfew_tensor *dst, const char *text, int64_t y, int64_
         free(copy);
         return sfew_fail(err, SFEW_ENOMEM, "draw_text: no memory");
     }
-    memcpy(copy, text, len + 1);
+    /* stb_easy_font has glyphs for ' '..'~' and reads outside its table for any other
+     * byte: those (tabs, UTF-8, controls) draw as '?'; newlines start a new line. */
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        copy[i] = ch == 0 || ch == '\n' || (ch >= 32 && ch <= 126) ? (char)ch : '?';
+    }
+    y = clamp_pos(y);
+    x = clamp_pos(x);
     int quads = stb_easy_font_print(0, 0, copy, NULL, v, cap);
     int64_t C = dst->shape[0], H = dst->shape[1], W = dst->shape[2];
     for (int q = 0; q < quads; q++) {

@@ -100,7 +100,13 @@ static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *
         return sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image: no known "
                          "format, or a corrupt or absurd %s header (stb_image: %s)", name,
                          format_name(buf, len), stbi_failure_reason());
-    if (*w <= 0 || *h <= 0 || (int64_t)*w * *h > limit)
+    /* stb_image's BMP header reader reports a top-down BMP (stored first row first) with
+     * its negative height; the decoder handles such files. */
+    if (*h < 0 && *h > INT32_MIN && len >= 2 && buf[0] == 'B' && buf[1] == 'M')
+        *h = -*h;
+    if (*w <= 0 || *h <= 0)
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' has a bad size (%dx%d)", name, *w, *h);
+    if ((int64_t)*w * *h > limit)
         return sfew_fail(err, SFEW_EIO, "load_image: '%s' is %dx%d, over the limit of %lld pixels",
                          name, *w, *h, (long long)limit);
     sfew_status chk = sfew_image_png_check(buf, len, name, err);

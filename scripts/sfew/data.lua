@@ -116,7 +116,7 @@ end
 -- Splits into two new datasets, the first with about fraction of the rows:
 -- ds:split(0.8, rng [, {stratified = true}]) keeps class proportions in both parts.
 function Dataset:split(fraction, rng, opts)
-  if type(fraction) ~= "number" or fraction < 0 or fraction > 1 then
+  if type(fraction) ~= "number" or not (fraction >= 0 and fraction <= 1) then -- NaN too
     error("bad argument #1 to 'split' (fraction in 0..1 expected)", 2)
   end
   rng = default_rng(rng, "split", 2)
@@ -133,6 +133,14 @@ function Dataset:split(fraction, rng, opts)
   return self:subset(first), self:subset(second)
 end
 
+local function has_nan(v)
+  if type(v) == "number" then return v ~= v end
+  for _, e in ipairs(type(v) == "table" and v or {}) do
+    if e ~= e then return true end
+  end
+  return false
+end
+
 -- Standardises x in place: images with one mean and deviation over all pixels (as the
 -- paper does), tables per feature column. Pass the training part's stats to normalise
 -- the test part the same way. Returns the {mean, std} used.
@@ -141,6 +149,9 @@ function Dataset:normalize(stats)
     error("bad argument #1 to 'normalize' ({mean, std} expected)", 2)
   end
   local x = self.x
+  if not stats and x:numel() == 0 then
+    error("normalize: the dataset is empty, so it has no statistics (pass another part's)", 2)
+  end
   if not stats then
     if x:dim() == 2 then
       local m = x:mean(1)
@@ -155,6 +166,7 @@ function Dataset:normalize(stats)
     end
   end
   local m, s = stats.mean, stats.std
+  if has_nan(m) or has_nan(s) then error("bad argument #1 to 'normalize' (stats hold NaN)", 2) end
   if type(m) == "table" then
     local f = #m
     if x:dim() ~= 2 or x:size(2) ~= f or #s ~= f then

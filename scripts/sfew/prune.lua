@@ -2,6 +2,7 @@
 -- convolution kernels. The numbers are computed in C (sfew.core.prune); this file holds
 -- the policy: which layers, which units, in which order.
 local core = require "sfew.core.prune"
+local is_tensor = require("sfew.tensor").is_tensor
 
 local M = {}
 
@@ -38,6 +39,20 @@ local function check_layer(net, i, want, fname)
   return m
 end
 
+-- A layer index given as argument #arg (or as option 'layer' when arg is nil): an integer
+-- in 1..#net, checked before any loop runs from it.
+local function check_index(net, i, fname, arg, level)
+  if type(net) ~= "table" or type(net.forward) ~= "function" then
+    error(("bad argument #1 to '%s' (Sequential expected, got %s)"):format(fname, kind(net)),
+      level + 1)
+  end
+  if math.type(i) == "integer" and i >= 1 and i <= #net then return i end
+  local what = arg and ("bad argument #%d to '%s' (layer"):format(arg, fname)
+    or ("%s: option 'layer'"):format(fname)
+  error(("%s %s out of range 1..%d%s"):format(what, tostring(i), #net, arg and ")" or ""),
+    level + 1)
+end
+
 -- The next layer of type `want` after index i, skipping activations, pooling and
 -- Flatten; also returns the activation met on the way (or nil).
 local function next_layer(net, i, want)
@@ -70,6 +85,9 @@ end
 -- Zeroes kernels of conv (1-based list) and keeps them zero through later training;
 -- adds to any kernels masked already. Returns the full list of masked kernels.
 function M.mask_kernels(conv, list)
+  if kind(conv) ~= "Conv2d" then
+    error(("bad argument #1 to 'mask_kernels' (Conv2d expected, got %s)"):format(kind(conv)), 2)
+  end
   if type(list) ~= "table" then
     error("bad argument #2 to 'mask_kernels' (list of kernel numbers expected)", 2)
   end
@@ -97,6 +115,7 @@ end
 -- Outputs of the activation that follows the Linear at net[layer] (of the Linear itself
 -- when none does), for input x: patterns x units; and the activation's type.
 function M.hidden_activations(net, x, layer)
+  check_index(net, layer, "hidden_activations", 3, 2)
   local stop, act = activation_after(net, layer)
   local h = x
   for k = 1, stop or layer do h = net[k]:forward(h) end
@@ -110,30 +129,41 @@ end
 -- (nothing folded). Optimisers built before must be rebuilt: the shapes change.
 function M.remove_unit(net, layer, unit, opts)
   opts = opts or {}
+  check_index(net, layer, "remove_unit", 2, 2)
   local enc = check_layer(net, layer, "Linear", "remove_unit")
-  local dec = next_layer(net, layer, { "Linear" })
+  local dec, k = next_layer(net, layer, { "Linear" })
   if not dec then error("remove_unit: no Linear layer follows layer " .. layer, 2) end
+  -- Everything is checked and computed on new tensors first, so a failure leaves the
+  -- network as it was.
+  for i, m in pairs { [layer] = enc, [k] = dec } do
+    if not m.bias then
+      error(("remove_unit: layer %d (Linear) has no bias to fold the removed unit into")
+        :format(i), 2)
+    end
+  end
   local H = enc.weight:size(1)
   if math.type(unit) ~= "integer" or unit < 1 or unit > H then
     error(("bad argument #3 to 'remove_unit' (unit %s out of range 1..%d)")
       :format(tostring(unit), H), 2)
   end
   local mode = opts.mode or "similar"
-  local values
+  local w, b, values = dec.weight, dec.bias, nil
   if mode == "similar" or mode == "complementary" then
     local into = opts.into
     if math.type(into) ~= "integer" or into < 1 or into > H or into == unit then
       error("remove_unit: opts.into must name another unit in 1.." .. H, 2)
     end
-    core.merge_unit(dec.weight, dec.bias, into, unit, mode == "complementary")
+    w, b = w:clone(), b:clone()
+    core.merge_unit(w, b, into, unit, mode == "complementary")
   elseif mode == "constant" then
     values = {}
     values[unit] = opts.value or 0
   elseif mode ~= "drop" then
     error("remove_unit: unknown mode '" .. tostring(mode) .. "'", 2)
   end
-  local w2, b2 = core.remove_inputs(dec.weight, dec.bias, H, { unit }, values)
-  enc:set_params(core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit }))
+  local w2, b2 = core.remove_inputs(w, b, H, { unit }, values)
+  local ew, eb = core.drop_rows(enc.weight, { unit }), core.drop_rows(enc.bias, { unit })
+  enc:set_params(ew, eb)
   dec:set_params(w2, b2)
   if net.clear then net:clear() end -- buffers and shapes of the old sizes
   return net
@@ -141,9 +171,23 @@ end
 
 -- The most alike pair among live units: the pair whose angle is nearest 0 (similar) or
 -- 180 degrees (complementary). Returns i, j, angle, "similar" or "complementary".
-function M.most_alike(angles, dead)
+-- The units listed in dead as a set, after checking angles is a U x U tensor and dead a
+-- list (ipairs over anything else could walk billions of rows).
+local function dead_set(angles, dead, fname)
+  if not is_tensor(angles) or angles:dim() ~= 2 or angles:size(1) ~= angles:size(2) then
+    error(("bad argument #1 to '%s' (U x U angle tensor expected)"):format(fname), 3)
+  end
+  if dead ~= nil and type(dead) ~= "table" then
+    error(("bad argument #2 to '%s' (list of unit numbers expected, got %s)")
+      :format(fname, kind(dead)), 3)
+  end
   local skip = {}
   for _, d in ipairs(dead or {}) do skip[d] = true end
+  return skip
+end
+
+function M.most_alike(angles, dead)
+  local skip = dead_set(angles, dead, "most_alike")
   local U = angles:size(1)
   local bi, bj, bang, bdist
   for i = 1, U - 1 do
@@ -161,8 +205,7 @@ end
 
 -- The smallest angle between any two live units (the paper's "min angle").
 function M.min_angle(angles, dead)
-  local skip = {}
-  for _, d in ipairs(dead or {}) do skip[d] = true end
+  local skip = dead_set(angles, dead, "min_angle")
   local best
   for i = 1, angles:size(1) - 1 do
     for j = i + 1, angles:size(1) do
@@ -173,7 +216,8 @@ function M.min_angle(angles, dead)
   return best
 end
 
-local function analyse(net, x, layer, opts)
+local function analyse(net, x, layer, opts, fname)
+  check_index(net, layer, fname, nil, 3)
   local acts, act = M.hidden_activations(net, x, layer)
   local center = opts.center or activation_center[act] or 0
   local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
@@ -187,7 +231,7 @@ end
 -- take the same opts.center.
 function M.hidden_angles(net, x, opts)
   opts = opts or {}
-  local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts)
+  local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts, "hidden_angles")
   return angles, dead, acts, act
 end
 
@@ -196,7 +240,7 @@ end
 function M.pic_step(net, x, opts)
   opts = opts or {}
   local layer = opts.layer or 1
-  local acts, angles, dead, act = analyse(net, x, layer, opts)
+  local acts, angles, dead, act = analyse(net, x, layer, opts, "pic_step")
   local rec = { min_angle = M.min_angle(angles, dead), units = angles:size(1) }
   if rec.units <= 1 then return nil end
   if #dead > 0 then
@@ -224,7 +268,7 @@ function M.distinctiveness(net, x, opts)
   local sim, comp = opts.similar or 15, opts.complementary or 165
   local log = {}
   while true do
-    local acts, angles, dead, act = analyse(net, x, layer, opts)
+    local acts, angles, dead, act = analyse(net, x, layer, opts, "distinctiveness")
     local U = angles:size(1)
     if U <= (opts.min_units or 1) then break end
     if #dead > 0 then
@@ -255,12 +299,19 @@ end
 -- constant map act(bias), which is folded into the next layer's bias, so the network
 -- computes what the masked one did (exact when the next convolution has no padding).
 function M.remove_channels(net, conv_index, list)
+  check_index(net, conv_index, "remove_channels", 2, 2)
   local conv = check_layer(net, conv_index, "Conv2d", "remove_channels")
   if type(list) ~= "table" then
     error("bad argument #3 to 'remove_channels' (list of channel numbers expected)", 2)
   end
-  local nxt, _, act = next_layer(net, conv_index, { "Conv2d", "Linear" })
+  local nxt, nxt_index, act = next_layer(net, conv_index, { "Conv2d", "Linear" })
   if not nxt then error("remove_channels: no Conv2d or Linear follows layer " .. conv_index, 2) end
+  for i, m in pairs { [conv_index] = conv, [nxt_index] = nxt } do
+    if not m.bias then
+      error(("remove_channels: layer %d (%s) has no bias to fold the removed channels into")
+        :format(i, kind(m)), 2)
+    end
+  end
   local K = conv.weight:size(1)
   local drop, values = {}, {}
   for _, k in ipairs(list) do
@@ -299,6 +350,7 @@ end
 -- train_loss instead.
 function M.prune_by_importance(net, conv_index, measure, opts)
   opts = opts or {}
+  check_index(net, conv_index, "prune_by_importance", 2, 2)
   local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
   local threshold = opts.threshold or 0.1
   local K = conv.weight:size(1)
