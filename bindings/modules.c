@@ -11,4 +11,5 @@ const luaL_Reg lsfew_modules[] = {
     {"sfew.core.data", luaopen_sfew_core_data},
     {"sfew.core.io", luaopen_sfew_core_io},
     {"sfew.core.features", luaopen_sfew_core_features},
+    {"sfew.core.config", luaopen_sfew_core_config},
     {NULL, NULL}};

@@ -306,3 +306,8 @@ sfew_status sfew_conv2d_set_params(sfew_conv2d *l, const sfew_tensor *weight,
     sfew_conv2d_set_mask(l, NULL, NULL);
     return SFEW_OK;
 }
+
+const char *sfew_conv2d_kernels_name(void)
+{
+    return "im2col + OpenBLAS (reference)";
+}

@@ -47,4 +47,7 @@ sfew_status sfew_conv2d_set_mask(sfew_conv2d *l, const sfew_tensor *mask, sfew_e
 sfew_status sfew_conv2d_set_params(sfew_conv2d *l, const sfew_tensor *weight,
                                    const sfew_tensor *bias, sfew_err *err);
 
+/* Which kernels forward and backward run now, e.g. "im2col + OpenBLAS (reference)". */
+const char *sfew_conv2d_kernels_name(void);
+
 #endif
