@@ -12,4 +12,5 @@ const luaL_Reg lsfew_modules[] = {
     {"sfew.core.io", luaopen_sfew_core_io},
     {"sfew.core.features", luaopen_sfew_core_features},
     {"sfew.core.config", luaopen_sfew_core_config},
+    {"sfew.core.fused", luaopen_sfew_core_fused},
     {NULL, NULL}};

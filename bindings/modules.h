@@ -14,6 +14,7 @@ int luaopen_sfew_core_data(lua_State *L);
 int luaopen_sfew_core_io(lua_State *L);
 int luaopen_sfew_core_features(lua_State *L);
 int luaopen_sfew_core_config(lua_State *L);
+int luaopen_sfew_core_fused(lua_State *L);
 
 /* {name, luaopen} pairs, ending with {NULL, NULL}. */
 extern const luaL_Reg lsfew_modules[];

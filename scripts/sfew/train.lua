@@ -49,6 +49,8 @@ function M.step(net, criterion, opt, x, y, opts)
     error("bad argument #3 to 'step' (optimiser expected)", 2)
   end
   local chunk = check_args("step", net, criterion, x, y, opts, 4)
+  local fused_loss = require("sfew.fused").step(net, criterion, opt, x, y)
+  if fused_loss then return fused_loss end
   local N, total = x:size(1), 0
   net:train()
   opt:zero_grad()
