@@ -58,7 +58,8 @@ describe("sfew.fused", function()
       local r = sfew.rng(1)
       local relu = nn.Sequential{nn.Linear(3, 4, {rng = r}), nn.ReLU(), nn.Linear(4, 3, {rng = r})}
       assert.is_nil(fused.match(relu, nn.MSELoss(), tensor.zeros{2, 3}, tensor.zeros{2, 3}))
-      local sig = nn.Sequential{nn.Linear(3, 4, {rng = r}), nn.Sigmoid(), nn.Linear(4, 3, {rng = r})}
+      local sig = nn.Sequential{nn.Linear(3, 4, {rng = r}), nn.Sigmoid(),
+        nn.Linear(4, 3, {rng = r})}
       assert.is_nil(fused.match(sig, nn.CrossEntropyLoss(), tensor.zeros{2, 3}, tensor.zeros{2}))
       assert.is_not_nil(fused.match(sig, nn.MSELoss(), tensor.zeros{2, 3}, tensor.zeros{2, 3}))
     end)
@@ -68,15 +69,15 @@ describe("sfew.fused", function()
       local r = sfew.rng(1)
       local a, b = nn.Linear(3, 4, {rng = r}), nn.Linear(4, 3, {rng = r})
       local w = tensor.zeros{0}
-      local ok, err = pcall(core.mlp_step, a, b, tensor.zeros{2, 5}, tensor.zeros{2, 3}, w)
+      local ok, err, _ = pcall(core.mlp_step, a, b, tensor.zeros{2, 5}, tensor.zeros{2, 3}, w)
       assert.is_false(ok)
       assert.matches("bad argument #3 to '[%w_.]*mlp_step' %(mlp_fused: input is 2x5", err)
       ok, err = pcall(core.mlp_step, a, b, tensor.zeros{2, 3}, tensor.zeros{3, 3}, w)
       assert.is_false(ok)
       assert.matches("bad argument #4", err)
-      ok, err = pcall(core.mlp_step, a, a, tensor.zeros{2, 3}, tensor.zeros{2, 3}, w)
+      _, err = pcall(core.mlp_step, a, a, tensor.zeros{2, 3}, tensor.zeros{2, 3}, w)
       assert.matches("bad argument #1.*do not chain", err)
-      ok, err = pcall(core.mlp_step, a, nn.ReLU(), tensor.zeros{2, 3}, tensor.zeros{2, 3}, w)
+      _, err = pcall(core.mlp_step, a, nn.ReLU(), tensor.zeros{2, 3}, tensor.zeros{2, 3}, w)
       assert.matches("bad argument #2", err)
     end)
   end)

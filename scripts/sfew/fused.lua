@@ -10,11 +10,19 @@ local M = {}
 -- false sends every step down the general path.
 M.enabled = true
 
-local work = setmetatable({}, {__mode = "k"}) -- net -> scratch tensor of its steps
+-- net -> {modules 1-3 as last seen, whether they matched, the scratch tensor}: the layer
+-- checks run again only when the net's modules change (a Linear's bias never comes or
+-- goes), so a step costs a few comparisons besides the C call.
+local seen = setmetatable({}, {__mode = "k"})
 
 local function is(m, name)
   local mt = getmetatable(m)
   return type(mt) == "table" and rawget(mt, "__name") == name
+end
+
+local function layers_match(a, s, b)
+  return is(a, "sfew.Linear") and is(s, "sfew.Sigmoid") and is(b, "sfew.Linear")
+    and #a:parameters() == 2 and #b:parameters() == 2
 end
 
 -- The two Linear layers when net is Sequential{Linear, Sigmoid, Linear}, both with a
@@ -23,29 +31,25 @@ function M.match(net, criterion, x, y)
   local mods = type(net) == "table" and rawget(net, "_modules")
   if not mods or #mods ~= 3 or not is(criterion, "sfew.MSELoss") then return nil end
   local a, s, b = mods[1], mods[2], mods[3]
-  if not (is(a, "sfew.Linear") and is(s, "sfew.Sigmoid") and is(b, "sfew.Linear")) then
-    return nil
+  local c = seen[net]
+  if not c or c[1] ~= a or c[2] ~= s or c[3] ~= b then
+    c = {a, s, b, layers_match(a, s, b), c and c[5]}
+    seen[net] = c
   end
-  if #a:parameters() ~= 2 or #b:parameters() ~= 2 then return nil end
-  if not (tensor.is_tensor(x) and tensor.is_tensor(y)) or x:dim() ~= 2 or y:dim() ~= 2 then
-    return nil
-  end
-  return a, b
+  if not c[4] or x:dim() ~= 2 or y:dim() ~= 2 then return nil end
+  return a, b, c
 end
 
 -- One step of train.step's contract (zero_grad, forward, loss, backward, opt:step) in one
 -- C call plus the optimiser's; returns the mean loss, or nil when net does not match.
+-- train.step has checked the arguments.
 function M.step(net, criterion, opt, x, y)
   if not M.enabled then return nil end
-  local a, b = M.match(net, criterion, x, y)
+  local a, b, c = M.match(net, criterion, x, y)
   if not a then return nil end
-  local w = work[net]
-  if not w then
-    w = tensor.zeros{0}
-    work[net] = w
-  end
+  if not c[5] then c[5] = tensor.zeros{0} end
   net:train()
-  local loss = core.mlp_step(a, b, x, y, w)
+  local loss = core.mlp_step(a, b, x, y, c[5])
   opt:step()
   return loss
 end
