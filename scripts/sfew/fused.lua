@@ -48,7 +48,8 @@ function M.step(net, criterion, opt, x, y)
   local a, b, c = M.match(net, criterion, x, y)
   if not a then return nil end
   if not c[5] then c[5] = tensor.zeros{0} end
-  net:train()
+  -- Linear and Sigmoid behave alike in both modes; only the flag needs setting
+  if not rawget(net, "training") then net:train() end
   local loss = core.mlp_step(a, b, x, y, c[5])
   opt:step()
   return loss
