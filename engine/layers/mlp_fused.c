@@ -187,60 +187,73 @@ static inline __attribute__((always_inline)) VECTORISE void sigmoid_row(float *r
     }
 }
 
-/* Feature-major buffers, each (features, N): xt (I), yt (O; xt itself when y is x, as
+/* Zeros columns [N, Np) of the rows rows of t (rows, Np). */
+static inline __attribute__((always_inline)) void zero_pad(float *t, int64_t rows, int64_t N,
+                                                           int64_t Np)
+{
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t n = N; n < Np; n++)
+            t[r * Np + n] = 0.0f;
+}
+
+/* Feature-major buffers, each (features, Np), Np = N rounded up to LANES with zero pad
+ * columns (so the sums along the batch have no scalar tails): xt (I), yt (O; xt itself when y is x, as
  * for an autoencoder), h then sigmoid s (H), o then its gradient (O), gh (H). Weights
  * are row-major (out, in) as in the layers. */
 typedef struct mlp_bufs {
     float *xt, *yt, *s, *o, *gh;
 } mlp_bufs;
 
-/* t (F, N) = m^T for m (N, F). */
+/* t (F, Np) = m^T for m (N, F), zeros in the Np - N pad columns. */
 static inline __attribute__((always_inline)) void transpose(float *restrict t,
                                                             const float *restrict m,
-                                                            int64_t N, int64_t F)
+                                                            int64_t N, int64_t F, int64_t Np)
 {
     for (int64_t n = 0; n < N; n++)
         for (int64_t f = 0; f < F; f++)
-            t[f * N + n] = m[n * F + f];
+            t[f * Np + n] = m[n * F + f];
+    zero_pad(t, F, N, Np);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
     !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
-VECTORISE static double step_core(sfew_linear *l1, sfew_linear *l2, const float *x, const float *y,
-                        int64_t N, mlp_bufs b)
+VECTORISE static double step_core(sfew_linear *l1, sfew_linear *l2, const float *x,
+                                  const float *y, int64_t N, int64_t Np, mlp_bufs b)
 {
     int64_t I = l1->in, H = l1->out, O = l2->out;
     const float *w1 = l1->weight->data, *w2 = l2->weight->data;
-    transpose(b.xt, x, N, I);
+    transpose(b.xt, x, N, I, Np);
     if (b.yt != b.xt)
-        transpose(b.yt, y, N, O);
-    product(b.s, w1, 0, l1->bias->data, b.xt, H, I, N); /* s = sigmoid(W1 x + b1) */
+        transpose(b.yt, y, N, O, Np);
+    product(b.s, w1, 0, l1->bias->data, b.xt, H, I, Np); /* s = sigmoid(W1 x + b1) */
     for (int64_t h = 0; h < H; h++)
-        sigmoid_row(b.s + h * N, N);
-    product(b.o, w2, 0, l2->bias->data, b.s, O, H, N); /* o = W2 s + b2 */
+        sigmoid_row(b.s + h * Np, Np);
+    zero_pad(b.s, H, N, Np);
+    product(b.o, w2, 0, l2->bias->data, b.s, O, H, Np); /* o = W2 s + b2 */
     double sq = 0.0;
     float scale = 2.0f / (float)(N * O);
     for (int64_t o = 0; o < O; o++) { /* the loss, then o becomes its gradient */
-        float *out = b.o + o * N;
-        const float *yo = b.yt + o * N;
+        float *out = b.o + o * Np;
+        const float *yo = b.yt + o * Np;
         sq += sq_dist(out, yo, N);
         for (int64_t n = 0; n < N; n++)
             out[n] = scale * (out[n] - yo[n]);
-        l2->grad_bias->data[o] = sum(out, N);
+        zero_pad(out, 1, N, Np);
+        l2->grad_bias->data[o] = sum(out, Np);
         for (int64_t h = 0; h < H; h++)
-            l2->grad_weight->data[o * H + h] = dot(out, b.s + h * N, N);
+            l2->grad_weight->data[o * H + h] = dot(out, b.s + h * Np, Np);
     }
-    product(b.gh, w2, 1, NULL, b.o, H, O, N); /* gh = (W2^T go) s (1 - s) */
+    product(b.gh, w2, 1, NULL, b.o, H, O, Np); /* gh = (W2^T go) s (1 - s), zero pads */
     for (int64_t h = 0; h < H; h++) {
-        float *g = b.gh + h * N;
-        const float *s = b.s + h * N;
-        for (int64_t n = 0; n < N; n++)
+        float *g = b.gh + h * Np;
+        const float *s = b.s + h * Np;
+        for (int64_t n = 0; n < Np; n++)
             g[n] *= s[n] * (1.0f - s[n]);
-        l1->grad_bias->data[h] = sum(g, N);
+        l1->grad_bias->data[h] = sum(g, Np);
         for (int64_t i = 0; i < I; i++)
-            l1->grad_weight->data[h * I + i] = dot(g, b.xt + i * N, N);
+            l1->grad_weight->data[h * I + i] = dot(g, b.xt + i * Np, Np);
     }
     return sq / (double)(N * O);
 }
@@ -254,15 +267,16 @@ sfew_status sfew_mlp_fused_step(sfew_linear *l1, sfew_linear *l2, const sfew_ten
         return st;
     int64_t N = x->shape[0], I = l1->in, H = l1->out, O = l2->out;
     int same = x->data == y->data && I == O;
-    int64_t size[1] = {(I + 2 * H + (same ? 1 : 2) * O) * N};
+    int64_t Np = (N + LANES - 1) / LANES * LANES;
+    int64_t size[1] = {(I + 2 * H + (same ? 1 : 2) * O) * Np};
     if ((st = sfew_tensor_resize(work, 1, size, err)))
         return st;
     mlp_bufs b;
-    b.xt = work->data;                      /* (I, N) */
-    b.yt = same ? b.xt : b.xt + I * N;      /* (O, N) */
-    b.s = b.xt + (same ? I : I + O) * N;    /* (H, N) */
-    b.o = b.s + H * N;          /* (O, N) */
-    b.gh = b.o + O * N;         /* (H, N) */
-    *loss = step_core(l1, l2, x->data, y->data, N, b);
+    b.xt = work->data;                      /* (I, Np) */
+    b.yt = same ? b.xt : b.xt + I * Np;     /* (O, Np) */
+    b.s = b.xt + (same ? I : I + O) * Np;   /* (H, Np) */
+    b.o = b.s + H * Np;                     /* (O, Np) */
+    b.gh = b.o + O * Np;                    /* (H, Np) */
+    *loss = step_core(l1, l2, x->data, y->data, N, Np, b);
     return SFEW_OK;
 }
