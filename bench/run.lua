@@ -26,12 +26,11 @@ local TORCH_ENV = "OMP_NUM_THREADS=" .. T .. " "
 local TUNED_ENV = "MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=68719476736 "
 local PY = os.getenv("SFEW_BENCH_PYTHON") or "/usr/bin/python3" -- Debian's, with python3-torch
 
--- Debian's OpenBLAS 0.3.21 does not know AMD's Zen 5 and runs its Haswell (AVX2) kernels
--- there; this workplace's environment also sets OPENBLAS_CORETYPE=Haswell, because older
--- OpenBLAS builds compute wrong results or crash with their own choice on some CPUs. The
--- headline numbers use the environment's kernels, as `make run` and the experiments do.
--- SFEW_BENCH_CORETYPE=SkylakeX gives our workers OpenBLAS's AVX-512 kernels instead (as
--- PyTorch's oneDNN uses AVX-512), with one extra row at the environment's choice.
+-- OpenBLAS's kernels are the environment's (OPENBLAS_CORETYPE) when it sets them, else
+-- the sfewlua host's choice (sfew.config().blas_core), as for `make run`. Our convolutions
+-- run our own kernels for the detected instruction set; extra rows force AVX2 (SFEW_ISA)
+-- and the im2col + OpenBLAS reference (SFEW_CONV). SFEW_BENCH_CORETYPE=SkylakeX gives our
+-- workers OpenBLAS's AVX-512 kernels, with one extra row at the environment's choice.
 local CORETYPE = os.getenv("SFEW_BENCH_CORETYPE")
 local OURS_ENV = CORETYPE and ("OPENBLAS_CORETYPE=" .. CORETYPE .. " ") or ""
 local ENV_CORE = os.getenv("OPENBLAS_CORETYPE") or "detected"
@@ -88,6 +87,15 @@ local function fwd_flops(c1, c2)
   return 2 * (c1 * 25 * 68 * 86 + c2 * c1 * 25 * 30 * 39 + c2 * 10 * 13 * 7)
 end
 
+-- What our workers run: instruction set, OpenBLAS core, convolution kernels.
+local function config_of(env)
+  local out = capture(env .. exe .. [[ -e "local c = sfew.config(); ]] ..
+    [[io.write(c.isa, '|', c.blas_core, '|', c.conv_kernels, '|', c.cpu)"]])
+  local isa, core, conv, cpu = out:match("^(.-)|(.-)|(.-)|(.*)$")
+  return { isa = isa or "?", core = core or "?", conv = conv or "?", cpu = cpu or "?" }
+end
+local CFG = config_of(OURS_ENV)
+
 local peak_out = capture(peak_exe .. " " .. T)
 -- The machine's peak is T cores' worth: T x the one-thread figure when other jobs keep the
 -- T-thread run from having every core (the cores are alike).
@@ -101,12 +109,15 @@ local function emit(s) print(s); lines[#lines + 1] = s end
 local function fmt(x, f) return x and (f or "%.3f"):format(x) or "-" end
 local function ratio(a, b) return (a and b) and ("%.2f"):format(a / b) or "-" end
 
-emit(("Machine: %s, %d threads; FMA peak (AVX2, measured, %d threads): %.1f GFLOP/s%s")
-  :format((capture("grep -m1 'model name' /proc/cpuinfo"):match(":%s*(.-)%s*$") or "?"),
-    T, T, peak, peak512 and (" (AVX-512: %.1f)"):format(peak512) or ""))
-emit(("Our OpenBLAS kernels: %s"):format(CORETYPE and (CORETYPE .. " (OPENBLAS_CORETYPE="
-  .. CORETYPE .. " for our workers; the environment has " .. ENV_CORE .. ")")
-  or ENV_CORE))
+-- "% peak" is against the FMA peak of the instruction set our kernels use.
+local PEAK = { avx2 = peak, avx512 = peak512 or peak, generic = peak }
+local function peak_of(isa) return PEAK[isa] or peak end
+emit(("Machine: %s, %d threads; FMA peak (measured, %d threads): AVX2 %.1f GFLOP/s%s")
+  :format(CFG.cpu, T, T, peak, peak512 and (", AVX-512 %.1f"):format(peak512) or ""))
+emit(("Our kernels: instruction set %s; convolutions: %s; OpenBLAS (linear layers, the "
+  .. "reference path): %s%s; PIC: the fused Linear-Sigmoid-Linear step")
+  :format(CFG.isa, CFG.conv, CFG.core, CORETYPE and (" (OPENBLAS_CORETYPE=" .. CORETYPE
+  .. " for our workers; the environment has " .. ENV_CORE .. ")") or ""))
 emit(("Date: %s; peer: %s"):format(os.date("!%Y-%m-%d %H:%M UTC"), have_torch
   and ("PyTorch " .. torch_version .. " (Debian python3-torch), " .. T .. " threads")
   or "PyTorch missing (make bench-deps installs python3-torch): our numbers only"))
@@ -117,10 +128,10 @@ emit("| workload | ours s | GFLOP/s | % peak | ours MB | torch s | torch MB | tu
   .. "| tuned MB | ours/tuned | ours/torch |")
 emit("|---|---|---|---|---|---|---|---|---|---|---|")
 local combos = opts.quick and { {16, 32} } or { {16, 32}, {12, 24}, {20, 40}, {6, 12} }
-local function row(name, r, gflop)
-  local o = r.ours.med
+local function row(name, r, gflop, isa)
+  local o, pk = r.ours.med, peak_of(isa or CFG.isa)
   emit(("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"):format(name, fmt(o),
-    gflop and fmt(gflop / o, "%.1f") or "-", gflop and fmt(100 * gflop / o / peak, "%.0f") or "-",
+    gflop and fmt(gflop / o, "%.1f") or "-", gflop and fmt(100 * gflop / o / pk, "%.0f") or "-",
     fmt(r.ours.mb, "%.0f"), fmt(r.torch.med), fmt(r.torch.mb, "%.0f"), fmt(r.tuned.med),
     fmt(r.tuned.mb, "%.0f"), ratio(o, r.tuned.med), ratio(o, r.torch.med)))
 end
@@ -133,6 +144,20 @@ for _, c in ipairs(combos) do
   row(("full (%d,%d) N=676"):format(c1, c2), full, 3 * f * 676)
   row(("mb32 (%d,%d) N=676"):format(c1, c2), measure("mb32", c1, c2, 676, true), 3 * f * 676)
   row(("infer (%d,%d) N=169"):format(c1, c2), measure("infer", c1, c2, 169, true), f * 169)
+end
+do -- (16,32) per instruction set, and on the reference path
+  local f = 3 * fwd_flops(16, 32) * 1e-9 * 676
+  if CFG.isa == "avx512" then
+    local env = OURS_ENV .. "SFEW_ISA=avx2 "
+    row("full (16,32), AVX2 kernels forced", measure("full", 16, 32, 676, false, env), f,
+      "avx2")
+    row("mb32 (16,32), AVX2 kernels forced", measure("mb32", 16, 32, 676, false, env), f,
+      "avx2")
+  end
+  local ref = OURS_ENV .. "SFEW_CONV=reference "
+  row(("full (16,32), reference conv (im2col + OpenBLAS %s)"):format(CFG.core),
+    measure("full", 16, 32, 676, false, ref), f, config_of(ref).core:match("^Sky")
+    and "avx512" or "avx2")
 end
 if CORETYPE then -- the same without the forced kernels, for comparison
   row(("full (16,32), OpenBLAS %s kernels"):format(ENV_CORE),

@@ -168,6 +168,8 @@ int luaopen_sfew(lua_State *L)
         lua_settable(L, root);
     }
     lua_pop(L, 1);
+    luaL_requiref(L, "sfew.core.config", luaopen_sfew_core_config, 0); /* sfew.config() */
+    lua_setfield(L, root, "config");
     for (int i = 0; submodules[i]; i++) {
         lua_getglobal(L, "require");
         lua_pushfstring(L, "sfew.%s", submodules[i]);

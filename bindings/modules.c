@@ -13,4 +13,6 @@ const luaL_Reg lsfew_modules[] = {
     {"sfew.core.features", luaopen_sfew_core_features},
     {"sfew.core.augment", luaopen_sfew_core_augment},
     {"sfew.core.detect", luaopen_sfew_core_detect},
+    {"sfew.core.config", luaopen_sfew_core_config},
+    {"sfew.core.fused", luaopen_sfew_core_fused},
     {NULL, NULL}};

@@ -15,6 +15,8 @@ int luaopen_sfew_core_io(lua_State *L);
 int luaopen_sfew_core_features(lua_State *L);
 int luaopen_sfew_core_augment(lua_State *L);
 int luaopen_sfew_core_detect(lua_State *L);
+int luaopen_sfew_core_config(lua_State *L);
+int luaopen_sfew_core_fused(lua_State *L);
 
 /* {name, luaopen} pairs, ending with {NULL, NULL}. */
 extern const luaL_Reg lsfew_modules[];

@@ -11,6 +11,8 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "../engine/cpu.h"
+#include "../engine/layers/conv2d.h"
 #include "host.h"
 #include "modules.h"
 
@@ -91,6 +93,57 @@ static void print_usage(FILE *f)
 static void print_version(void)
 {
     printf("sfewlua %s (%s)\n", SFEW_VERSION, LUA_RELEASE);
+}
+
+/* -v: the instruction set and the kernels that run, as sfew.config() gives them. */
+static void print_kernels(void)
+{
+    char name[64];
+    const char *core = sfew_cpu_blas_core();
+    sfew_cpu_name(name, sizeof name);
+    printf("cpu: %s, isa: %s (detected %s)\n", name, sfew_cpu_isa_name(sfew_cpu_isa()),
+           sfew_cpu_isa_name(sfew_cpu_isa_detected()));
+    printf("blas: OpenBLAS %s kernels (%s)\nconv: %s\n", core,
+           sfew_cpu_isa_name(sfew_cpu_blas_core_isa(core)), sfew_conv2d_kernels_name());
+}
+
+/* Starts this program again with OPENBLAS_CORETYPE=core, marked as our choice in
+ * SFEW_BLAS_CHOSEN and counted in SFEW_BLAS_REEXEC. Returns only when exec fails or this
+ * is already the second start: then we carry on as we are, and sfew.core.config warns
+ * that the kernels are below the CPU. */
+static void reexec_with_core(char **argv, const char *core)
+{
+    const char *n = getenv("SFEW_BLAS_REEXEC");
+    int count = n ? atoi(n) : 0;
+    if (count >= 2)
+        return;
+    char buf[16];
+    snprintf(buf, sizeof buf, "%d", count + 1);
+    setenv("OPENBLAS_CORETYPE", core, 1);
+    setenv("SFEW_BLAS_CHOSEN", core, 1);
+    setenv("SFEW_BLAS_REEXEC", buf, 1);
+    execv("/proc/self/exe", argv);
+    unsetenv("OPENBLAS_CORETYPE");
+    unsetenv("SFEW_BLAS_CHOSEN");
+}
+
+/* OpenBLAS picks its kernels when it is loaded, before main, and 0.3.21 falls back to
+ * its generic (SSE3) ones on CPUs it does not know. So when nobody set OPENBLAS_CORETYPE
+ * (or our own earlier choice is below this CPU) and the core is below the CPU, start
+ * once more with the matching core. AVX-512 cores must pass the sgemm self-check, else
+ * Haswell's run. The variables we set make the new process (and the processes it
+ * starts) keep the choice. */
+static void pick_blas_core(char **argv)
+{
+    const char *env = getenv("OPENBLAS_CORETYPE"), *ours = getenv("SFEW_BLAS_CHOSEN");
+    if (env && !(ours && strcmp(env, ours) == 0))
+        return; /* the user's choice */
+    const char *core = sfew_cpu_blas_core();
+    sfew_isa cpu = sfew_cpu_isa_detected(), have = sfew_cpu_blas_core_isa(core);
+    if (have < cpu)
+        reexec_with_core(argv, sfew_cpu_blas_core_for(cpu));
+    else if (have == SFEW_ISA_AVX512 && !sfew_cpu_blas_selfcheck())
+        reexec_with_core(argv, "Haswell");
 }
 
 /* Builds the global 'arg' as lua.c does: script at 0, its arguments at 1.. */
@@ -218,8 +271,10 @@ static int pmain(lua_State *L)
     lua_setfield(L, -2, "sfew");
     lua_pop(L, 1);
     create_arg_table(L, argv, argc, o.script);
-    if (o.version)
+    if (o.version) {
         print_version();
+        print_kernels();
+    }
     if (!run_options(L, argv, o.script ? o.script : argc)) {
         lua_pushboolean(L, 0);
         return 1;
@@ -240,6 +295,7 @@ static int pmain(lua_State *L)
 
 int main(int argc, char **argv)
 {
+    pick_blas_core(argv);
     lua_State *L = luaL_newstate();
     if (!L) {
         fprintf(stderr, "%s: cannot create state: not enough memory\n", argv[0]);

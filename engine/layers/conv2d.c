@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../gemm.h"
+#include "conv2d_fast.h"
 #include "im2col.h"
 #include "../parallel.h"
 #include "params.h"
@@ -40,6 +41,8 @@ sfew_status sfew_conv2d_create(int64_t C, int64_t K, int64_t k, int64_t stride,
         st = sfew_tensor_new(1, zero, &l->cols, err);
     if (!st)
         st = sfew_tensor_new(1, zero, &l->part_grads, err);
+    if (!st)
+        st = sfew_tensor_new(1, zero, &l->wt, err);
     if (st)
         goto fail;
     double bound = 1.0 / sqrt((double)(C * k * k));
@@ -64,6 +67,7 @@ void sfew_conv2d_free(sfew_conv2d *l)
     sfew_tensor_free(l->mask);
     sfew_tensor_free(l->cols);
     sfew_tensor_free(l->part_grads);
+    sfew_tensor_free(l->wt);
     free(l);
 }
 
@@ -116,16 +120,28 @@ static void apply_mask(const sfew_conv2d *l, sfew_tensor *t)
 }
 
 /* One call's shared state; part p takes images [N*p/P, N*(p+1)/P) and its own slices of
- * l->cols and l->part_grads. forward: a = in, b = out; backward: a = in, b = grad_out,
- * gin = grad_in (NULL when not wanted). */
+ * l->cols (per floats each) and l->part_grads. forward: a = in, b = out; backward: a = in,
+ * b = grad_out, gin = grad_in (NULL when not wanted). fn: our direct kernel, or NULL for
+ * the reference path. */
 typedef struct conv_job {
     const sfew_conv2d *l;
     const sfew_conv_geom *g;
     const float *a;
     float *b;
     float *gin;
-    int64_t N;
+    int64_t N, per;
+    sfew_conv2d_direct_fn fn;
+    sfew_conv2d_wgrad_fn fw;
 } conv_job;
+
+/* Floats of l->cols one part needs: the im2col matrix, or our kernels' padded copy. */
+static int64_t work_per_part(const sfew_conv2d *l, const sfew_conv_geom *g,
+                             sfew_conv2d_direct_fn fn, int backward)
+{
+    int64_t ref = l->C * l->k * l->k * g->OH * g->OW;
+    int64_t fast = fn ? sfew_conv2d_fast_work(l, g->H, g->W, g->OH, g->OW) : 0;
+    return !fn ? ref : !backward ? fast : fast > ref ? fast : ref;
+}
 
 static void forward_part(void *ctx, int p, int P)
 {
@@ -133,9 +149,13 @@ static void forward_part(void *ctx, int p, int P)
     const sfew_conv2d *l = j->l;
     int64_t ckk = l->C * l->k * l->k, plane = j->g->OH * j->g->OW;
     int64_t in_img = l->C * j->g->H * j->g->W, out_img = l->K * plane;
-    float *col = l->cols->data + p * ckk * plane; /* (C*k*k, OH*OW) */
+    float *col = l->cols->data + p * j->per; /* (C*k*k, OH*OW) */
     for (int64_t n = j->N * p / P; n < j->N * (p + 1) / P; n++) {
         float *y = j->b + n * out_img; /* (K, OH*OW) */
+        if (j->fn) {
+            sfew_conv2d_fast_image(l, j->fn, j->a + n * in_img, j->g->H, j->g->W, col, y);
+            continue;
+        }
         sfew_im2col(j->g, j->a + n * in_img, col);
         for (int64_t k = 0; l->bias && k < l->K; k++)
             for (int64_t i = 0; i < plane; i++)
@@ -152,15 +172,19 @@ sfew_status sfew_conv2d_forward(sfew_conv2d *l, const sfew_tensor *in, sfew_tens
     sfew_status st = sfew_conv2d_check(l, in, &oh, &ow, err);
     if (st)
         return st;
-    int64_t N = in->shape[0], ckk = l->C * l->k * l->k, plane = oh * ow;
+    int64_t N = in->shape[0];
     int P = parts_for(N, threads);
-    int64_t oshape[4] = {N, l->K, oh, ow}, cshape[3] = {P, ckk, plane};
+    sfew_conv_geom g = geom_of(l, in, oh, ow);
+    sfew_conv2d_direct_fn fn = sfew_conv2d_fast_kernel(l);
+    int64_t per = work_per_part(l, &g, fn, 0);
+    int64_t oshape[4] = {N, l->K, oh, ow}, cshape[2] = {P, per};
     if ((st = sfew_tensor_resize(out, 4, oshape, err)) ||
-        (st = sfew_tensor_resize(l->cols, 3, cshape, err)))
+        (st = sfew_tensor_resize(l->cols, 2, cshape, err)))
         return st;
     apply_mask(l, l->weight);
-    sfew_conv_geom g = geom_of(l, in, oh, ow);
-    conv_job j = {l, &g, in->data, out->data, NULL, N};
+    if (fn && (st = sfew_conv2d_fast_weights(l, 0, err)))
+        return st;
+    conv_job j = {l, &g, in->data, out->data, NULL, N, per, fn, NULL};
     int old = sfew_blas_threads(1);
     sfew_parallel(P, forward_part, &j);
     sfew_blas_threads(old);
@@ -185,7 +209,8 @@ static float plane_sum(const float *x, int64_t n)
 
 /* One part's share of backward: images [n0, n1) into its gradient buffer gp
  * (K*C*k*k weight entries, then K bias entries) and into grad_in. */
-static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const float *in,
+static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g,
+                          sfew_conv2d_direct_fn fn, sfew_conv2d_wgrad_fn fw, const float *in,
                           const float *gout, float *gin, float *col, float *gp, int64_t n0,
                           int64_t n1)
 {
@@ -194,15 +219,23 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
     memset(gp, 0, (size_t)(l->K * ckk + l->K) * sizeof *gp);
     for (int64_t n = n0; n < n1; n++) {
         const float *go = gout + n * out_img; /* (K, OH*OW) */
-        sfew_im2col(g, in + n * in_img, col);
-        /* grad_weight^T (C*k*k, K) += col (C*k*k, OH*OW) * grad_out^T: transposed, because
-         * OpenBLAS runs this shape (the long side as M) faster than the (K, C*k*k) one */
-        sfew_gemm(0, 1, (int)ckk, (int)l->K, (int)plane, 1.0f, col, (int)plane, go,
-                  (int)plane, 1.0f, gp, (int)l->K);
+        if (fw) {
+            sfew_conv2d_fast_wgrad_image(l, fw, in + n * in_img, g->H, g->W, go, col, gp);
+        } else {
+            sfew_im2col(g, in + n * in_img, col);
+            /* grad_weight^T (C*k*k, K) += col (C*k*k, OH*OW) * grad_out^T: transposed,
+             * because OpenBLAS runs this shape (the long side as M) faster */
+            sfew_gemm(0, 1, (int)ckk, (int)l->K, (int)plane, 1.0f, col, (int)plane, go,
+                      (int)plane, 1.0f, gp, (int)l->K);
+        }
         for (int64_t k = 0; k < l->K; k++)
             gp[l->K * ckk + k] += plane_sum(go + k * plane, plane);
         if (!gin)
             continue;
+        if (fn) { /* our kernel writes every value of the image's grad_in */
+            sfew_conv2d_fast_grad_image(l, fn, go, g->OH, g->OW, col, gin + n * in_img);
+            continue;
+        }
         /* col (C*k*k, OH*OW) = W^T (C*k*k, K) * grad_out, then folded into grad_in */
         sfew_gemm(1, 0, (int)ckk, (int)plane, (int)l->K, 1.0f, l->weight->data, (int)ckk, go,
                   (int)plane, 0.0f, col, (int)plane);
@@ -214,9 +247,9 @@ static void backward_part(const sfew_conv2d *l, const sfew_conv_geom *g, const f
 static void backward_job(void *ctx, int p, int P)
 {
     conv_job *j = ctx;
-    int64_t ckk = j->l->C * j->l->k * j->l->k, plane = j->g->OH * j->g->OW;
+    int64_t ckk = j->l->C * j->l->k * j->l->k;
     int64_t gsize = j->l->K * ckk + j->l->K;
-    backward_part(j->l, j->g, j->a, j->b, j->gin, j->l->cols->data + p * ckk * plane,
+    backward_part(j->l, j->g, j->fn, j->fw, j->a, j->b, j->gin, j->l->cols->data + p * j->per,
                   j->l->part_grads->data + p * gsize, j->N * p / P, j->N * (p + 1) / P);
 }
 
@@ -229,21 +262,27 @@ sfew_status sfew_conv2d_backward(sfew_conv2d *l, const sfew_tensor *in,
     sfew_status st = sfew_conv2d_check(l, in, &oh, &ow, err);
     if (st)
         return st;
-    int64_t N = in->shape[0], ckk = l->C * l->k * l->k, plane = oh * ow;
+    int64_t N = in->shape[0], ckk = l->C * l->k * l->k;
     if (grad_out->ndim != 4 || grad_out->shape[0] != N || grad_out->shape[1] != l->K ||
         grad_out->shape[2] != oh || grad_out->shape[3] != ow)
         return sfew_fail(err, SFEW_ESHAPE, "Conv2d backward: grad_output is %s, expected "
                          "%lldx%lldx%lldx%lld", sfew_shape_str(grad_out->ndim, grad_out->shape,
                          buf, 96), (long long)N, (long long)l->K, (long long)oh, (long long)ow);
     int P = parts_for(N, threads);
-    int64_t cshape[3] = {P, ckk, plane}, gshape[2] = {P, l->K * ckk + l->K};
-    if ((st = sfew_tensor_resize(l->cols, 3, cshape, err)) ||
-        (st = sfew_tensor_resize(l->part_grads, 2, gshape, err)) ||
-        (grad_in && (st = sfew_tensor_resize(grad_in, 4, in->shape, err))))
-        return st;
     sfew_conv_geom g = geom_of(l, in, oh, ow);
+    /* the input gradient is a convolution with C output channels: with fewer than 4,
+     * most of our kernel's tile would be padding, and the reference is faster */
+    sfew_conv2d_direct_fn fn = grad_in && l->C >= 4 ? sfew_conv2d_fast_kernel(l) : NULL;
+    sfew_conv2d_wgrad_fn fw = sfew_conv2d_fast_wgrad_kernel(l);
+    int64_t per = work_per_part(l, &g, fn || fw ? sfew_conv2d_fast_kernel(l) : NULL, 1);
+    int64_t cshape[2] = {P, per}, gshape[2] = {P, l->K * ckk + l->K};
+    if ((st = sfew_tensor_resize(l->cols, 2, cshape, err)) ||
+        (st = sfew_tensor_resize(l->part_grads, 2, gshape, err)) ||
+        (grad_in && (st = sfew_tensor_resize(grad_in, 4, in->shape, err))) ||
+        (fn && (st = sfew_conv2d_fast_weights(l, 1, err))))
+        return st;
     conv_job j = {l, &g, in->data, grad_out->data, grad_in ? grad_in->data : NULL,
-                  N};
+                  N, per, fn, fw};
     int old = sfew_blas_threads(1);
     sfew_parallel(P, backward_job, &j);
     sfew_blas_threads(old);
@@ -305,4 +344,17 @@ sfew_status sfew_conv2d_set_params(sfew_conv2d *l, const sfew_tensor *weight,
     l->C = weight->shape[1];
     sfew_conv2d_set_mask(l, NULL, NULL);
     return SFEW_OK;
+}
+
+const char *sfew_conv2d_kernels_name(void)
+{
+    sfew_conv2d probe = {.stride = 1, .k = 1};
+    sfew_conv2d_direct_fn fn = sfew_conv2d_fast_kernel(&probe);
+#if SFEW_CONV2D_X86
+    if (fn == sfew_conv2d_direct_avx512)
+        return "direct AVX-512 (stride 1), else im2col + OpenBLAS";
+    if (fn == sfew_conv2d_direct_avx2)
+        return "direct AVX2 (stride 1), else im2col + OpenBLAS";
+#endif
+    return fn ? "direct" : "im2col + OpenBLAS (reference)";
 }

@@ -1,5 +1,6 @@
-/* 2-D convolution (cross-correlation, as PyTorch) on NCHW images, by im2col and
- * sfew_gemm, in parallel over images. Optional kernel mask for pruning. */
+/* 2-D convolution (cross-correlation, as PyTorch) on NCHW images, in parallel over
+ * images: our direct AVX2 / AVX-512 kernels where they apply (stride 1, conv2d_fast.h),
+ * else im2col and sfew_gemm, the reference path. Optional kernel mask for pruning. */
 #ifndef SFEW_CONV2D_H
 #define SFEW_CONV2D_H
 
@@ -16,6 +17,7 @@ typedef struct sfew_conv2d {
     sfew_tensor *mask;        /* (K): 0 = kernel pruned, 1 = kept; NULL = no mask */
     sfew_tensor *cols;        /* work: (P, C*k*k, OH*OW), one im2col matrix per part */
     sfew_tensor *part_grads;  /* work: (P, K*C*k*k + K), per-part parameter gradients */
+    sfew_tensor *wt;          /* work: the weights in our direct kernels' layout */
 } sfew_conv2d;
 
 /* PyTorch's default initialisation: weight and bias uniform in +-1/sqrt(C*k*k) from
@@ -46,5 +48,8 @@ sfew_status sfew_conv2d_set_mask(sfew_conv2d *l, const sfew_tensor *mask, sfew_e
  * mask is cleared (its size no longer fits). */
 sfew_status sfew_conv2d_set_params(sfew_conv2d *l, const sfew_tensor *weight,
                                    const sfew_tensor *bias, sfew_err *err);
+
+/* Which kernels forward and backward run now, e.g. "im2col + OpenBLAS (reference)". */
+const char *sfew_conv2d_kernels_name(void);
 
 #endif

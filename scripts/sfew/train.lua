@@ -6,6 +6,7 @@ M.DEFAULT_CHUNK = 128
 
 local argcheck = require "sfew.argcheck"
 local fit = require "sfew.fit"
+local fused = require "sfew.fused"
 local tensor = require "sfew.tensor"
 
 local function check_args(fname, net, criterion, x, y, opts, first)
@@ -50,6 +51,8 @@ function M.step(net, criterion, opt, x, y, opts)
     argcheck.error(3, "step", "optimiser expected")
   end
   local chunk, N = check_args("step", net, criterion, x, y, opts, 4)
+  local fused_loss = fused.step(net, criterion, opt, x, y)
+  if fused_loss then return fused_loss end
   local total = 0
   net:train()
   opt:zero_grad()
