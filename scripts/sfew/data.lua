@@ -1,5 +1,6 @@
 -- sfew.data: images, image folders, the SFEW feature table, Fashion-MNIST and synthetic
 -- faces (decoding and parsing in C, sfew.core.data) and the Dataset class (pure Lua).
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.data"
 local sys = require "sfew.core.sys"
 local tensor = require "sfew.tensor"
@@ -190,5 +191,43 @@ local tables = require "sfew.data.tables"
 tables.install(M, core, Dataset)
 
 M.random_patches = core.random_patches
+
+-- Options are checked by name: an unknown key raises naming it and the function, with
+-- the closest known one ("did you mean"); the C functions (load_image) check their own.
+-- The wrappers tail-call, so the functions' own errors still point at the caller.
+local function checked(fname, f, pos, allowed)
+  allowed = argcheck.set(allowed)
+  return function(...)
+    argcheck.options((select(pos, ...)), allowed, pos, fname)
+    return f(...)
+  end
+end
+
+M.image_folder = checked("image_folder", M.image_folder, 2,
+  { "width", "height", "gray", "skip_bad", "classes", "quiet" })
+
+local CSV_OPTIONS = argcheck.set { "header", "label", "name", "drop", "na", "nclasses",
+  "quiet", "classes" }
+local read_csv = M.read_csv
+
+-- read_csv(path [, opts]): the label column is the one headed "label" unless opts.label
+-- names another (a header name or a column number) or is false (a table without
+-- labels: no y). A table with no "label" column and no opts.label is refused, rather
+-- than some column being taken as the label without a word.
+function M.read_csv(path, opts)
+  argcheck.options(opts, CSV_OPTIONS, 2, "read_csv")
+  if opts ~= nil and opts.label ~= nil then return read_csv(path, opts) end
+  local o = { label = "label" }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  local ok, ds, err = pcall(read_csv, path, o)
+  if ok then return ds, err end
+  ds = tostring(ds)
+  if ds:find("option 'label': no column named 'label'", 1, true) then
+    argcheck.error(2, "read_csv", ("'%s' has no column headed 'label': name the label column "
+      .. "({label = \"name\"} or a column number) or pass {label = false} for a table without "
+      .. "labels"):format(tostring(path)))
+  end
+  error(ds, 2)
+end
 
 return M

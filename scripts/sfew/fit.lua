@@ -2,6 +2,7 @@
 -- guard against NaN/Inf (stops naming the epoch and layer, keeping the last good
 -- checkpoint), and a history of everything measured. sfew.train owns this module and
 -- hands it its step and evaluate, so this module does not require sfew.train.
+local argcheck = require "sfew.argcheck"
 local sys = require "sfew.core.sys"
 
 local M = {}
@@ -39,7 +40,12 @@ local function shuffled_batches(n, size, rng)
   return out
 end
 
+local OPTIONS = argcheck.set { "net", "criterion", "optimizer", "x", "y", "epochs", "batch",
+  "chunk", "rng", "eval_every", "eval_initial", "test", "progress", "tty", "label", "on_epoch",
+  "checkpoint" }
+
 local function check_args(o)
+  argcheck.options(o, OPTIONS, 1, "train.fit", 2)
   for _, k in ipairs { "net", "criterion", "optimizer", "x", "y" } do
     if o[k] == nil then error("train.fit: option '" .. k .. "' is required", 3) end
   end

@@ -58,6 +58,39 @@ function M.from_spec(spec, prefix, list)
   return list
 end
 
+-- PyTorch numbers the modules of nn.Sequential from 0, sfew from 1 (net[1]); both count
+-- the layers without parameters. torch_name("3.1.bias") == "2.0.bias", sfew_name back;
+-- nil when a numeric part is out of range (0 in an sfew name).
+function M.torch_name(name)
+  local ok = true
+  local out = name:gsub("[^.]+", function(part)
+    local n = part:match("^%d+$") and tonumber(part)
+    if not n then return nil end
+    if n < 1 then ok = false end
+    return tostring(n - 1)
+  end)
+  return ok and out or nil
+end
+
+function M.sfew_name(name)
+  return (name:gsub("[^.]+", function(part)
+    local n = part:match("^%d+$") and tonumber(part)
+    return n and tostring(n + 1) or nil
+  end))
+end
+
+-- True when the names of ts under prefix look 0-based (some numeric part is 0), as
+-- PyTorch writes them.
+function M.zero_based(ts, prefix)
+  for name in pairs(ts) do
+    if name:sub(1, #prefix) == prefix then
+      local rest = "." .. name:sub(#prefix + 1) .. "."
+      if rest:find("%.0%.") then return true end
+    end
+  end
+  return false
+end
+
 -- Adds net's parameters to tensors under prefix. Returns nil or a message when a name
 -- repeats.
 function M.put(net, prefix, tensors)
@@ -71,6 +104,10 @@ end
 -- Checks that the tensors of ts under prefix are exactly those of list (from M.expected
 -- or M.from_spec): every name both ways, every shape. Returns nil or a message.
 function M.check(list, ts, prefix, path)
+  if M.zero_based(ts, prefix) then
+    return ("checkpoint: '%s' names its tensors 0-based, as PyTorch does (0.weight): "
+      .. "read it with nn.from_torch"):format(path)
+  end
   local seen = {}
   for _, p in ipairs(list) do
     local src = ts[prefix .. p.name]

@@ -333,4 +333,27 @@ function M.prune_by_importance(net, conv_index, measure, opts)
   return records, masked
 end
 
+-- Options are checked by name (argcheck.options: an unknown key raises naming it and
+-- the function, with "did you mean"). The wrappers tail-call, so the functions' own
+-- errors still point at the caller. Position of the options argument, then the names.
+do
+  local argcheck = require "sfew.argcheck"
+  local ANGLES = { "layer", "center", "tol" }
+  local option_sets = {
+    remove_unit = { 4, "mode", "into", "value" },
+    hidden_angles = { 3, table.unpack(ANGLES) },
+    pic_step = { 3, table.unpack(ANGLES) },
+    distinctiveness = { 3, "similar", "complementary", "rule", "min_units",
+      table.unpack(ANGLES) },
+    prune_by_importance = { 4, "threshold", "max_pruned" },
+  }
+  for name, list in pairs(option_sets) do
+    local f, pos, allowed = M[name], list[1], argcheck.set { table.unpack(list, 2) }
+    M[name] = function(...)
+      argcheck.options((select(pos, ...)), allowed, pos, name)
+      return f(...)
+    end
+  end
+end
+
 return M
