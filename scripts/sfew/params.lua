@@ -37,6 +37,9 @@ local spec_params = {
 
 -- The list M.expected would give for the network nn.build makes of spec, or nil when
 -- the spec does not say (an unknown layer type, a bad size).
+-- Layer types that nn.register added: their parameters are known only once built.
+M.registered = {}
+
 function M.from_spec(spec, prefix, list)
   list, prefix = list or {}, prefix or ""
   if type(spec) ~= "table" then return nil end
@@ -47,6 +50,7 @@ function M.from_spec(spec, prefix, list)
     end
     return list
   end
+  if M.registered[spec.type] then return nil end
   local params = spec_params[spec.type]
   if not params then return list end
   local w, b = params(spec)
@@ -91,6 +95,15 @@ function M.zero_based(ts, prefix)
   return false
 end
 
+-- ts with its names in sfew's numbering when meta says the file was written with
+-- PyTorch's (io.save with names = "torch"); ts itself otherwise.
+function M.from_torch_names(ts, meta)
+  if meta["sfew.names"] ~= "torch" then return ts end
+  local out = {}
+  for name, t in pairs(ts) do out[M.sfew_name(name)] = t end
+  return out
+end
+
 -- Adds net's parameters to tensors under prefix. Returns nil or a message when a name
 -- repeats.
 function M.put(net, prefix, tensors)
@@ -102,9 +115,11 @@ function M.put(net, prefix, tensors)
 end
 
 -- Checks that the tensors of ts under prefix are exactly those of list (from M.expected
--- or M.from_spec): every name both ways, every shape. Returns nil or a message.
-function M.check(list, ts, prefix, path)
-  if M.zero_based(ts, prefix) then
+-- or M.from_spec): every name both ways, every shape. Returns nil or a message. Names
+-- with a 0 part (PyTorch's) are refused unless torch_names: a 1-based reader would
+-- otherwise take "1.weight" of a PyTorch file for the wrong layer.
+function M.check(list, ts, prefix, path, torch_names)
+  if not torch_names and M.zero_based(ts, prefix) then
     return ("checkpoint: '%s' names its tensors 0-based, as PyTorch does (0.weight): "
       .. "read it with nn.from_torch"):format(path)
   end
