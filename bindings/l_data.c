@@ -181,7 +181,10 @@ static int l_draw_text(lua_State *L)
  * -> true | nil, message */
 static int l_synthesize_faces(lua_State *L)
 {
+    static const char *const keys[] = {"dir", "n", "seed", "width", "height", "gray",
+                                       "difficulty", "noise", "occlusion", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
+    lsfew_check_options(L, 1, keys);
     const char *dir = lsfew_opt_string(L, 1, "dir", NULL);
     luaL_argcheck(L, dir != NULL, 1, "option 'dir' is required");
     sfew_faces_opts o;

@@ -87,6 +87,33 @@ describe("option names", function()
       assert.matches("unknown option 'widht' (did you mean 'width'?)", err, 1, true)
     end)
 
+    it("checks the other data functions, the features and the unit angles", function()
+      local ds = sfew.data.Dataset.new { x = tensor.zeros { 4, 2 }, y = tensor.ones { 4 } }
+      local err = message(ds.split, ds, 0.5, sfew.rng(1), { stratifed = true })
+      assert.matches("bad argument #3 to 'split' (unknown option 'stratifed' (did you mean "
+        .. "'stratified'?))", err, 1, true)
+      err = message(sfew.data.fashion_mnist, dir, { test = true })
+      assert.matches("unknown option 'test' (did you mean 'test_only'?)", err, 1, true)
+      err = message(sfew.data.load_default, { nn = 3 })
+      assert.matches("bad argument #1 to 'load_default' (unknown option 'nn'", err, 1, true)
+      err = message(sfew.data.synthesize_faces, { dir = dir, seeds = 2 })
+      assert.matches("unknown option 'seeds' (did you mean 'seed'?)", err, 1, true)
+      local img = tensor.zeros { 1, 16, 16 }
+      err = message(require("sfew.features").lpq, img, { windows = 7 })
+      assert.matches("unknown option 'windows' (did you mean 'window'?)", err, 1, true)
+      err = message(require("sfew.features").phog, img, { bin = 8 })
+      assert.matches("unknown option 'bin' (did you mean 'bins'?)", err, 1, true)
+      err = message(sfew.prune.unit_angles, tensor.ones { 3, 2 }, { centre = 0 })
+      assert.matches("unknown option 'centre' (did you mean 'center'?)", err, 1, true)
+    end)
+
+    it("checks nn.build and the checkpoint functions", function()
+      local err = message(nn.build, { type = "ReLU" }, { seed = 1 })
+      assert.matches("bad argument #2 to 'build' (unknown option 'seed')", err, 1, true)
+      err = message(sfew.checkpoint.save, dir .. "/c.safetensors", { optimiser = 1 })
+      assert.matches("unknown option 'optimiser' (did you mean 'optimizer'?)", err, 1, true)
+    end)
+
     it("checks the pruning functions", function()
       local net = nn.Sequential { nn.Linear(2, 3), nn.Sigmoid(), nn.Linear(3, 2) }
       local x = tensor.rand({ 4, 2 }, sfew.rng(1))

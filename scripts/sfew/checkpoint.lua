@@ -40,8 +40,11 @@ function M.load_net(path, opts)
   return nn.load(path, opts)
 end
 
+local CHECKPOINT_OPTIONS = argcheck.set { "net", "optimizer", "rng", "extra" }
+
 local function check_opts(opts, fname)
   argcheck.type(opts, "table", 2, fname, false, 2)
+  argcheck.options(opts, CHECKPOINT_OPTIONS, 2, fname, 2)
   if opts.net ~= nil then check_net(opts.net, 2, fname) end
   local opt = opts.optimizer
   if opt ~= nil and not (pcall(function() return opt.state_dict end)) then

@@ -114,6 +114,8 @@ local function stratified_order(self, fraction, rng)
   return first, second
 end
 
+local SPLIT_OPTIONS = argcheck.set { "stratified" }
+
 -- Splits into two new datasets, the first with about fraction of the rows:
 -- ds:split(0.8, rng [, {stratified = true}]) keeps class proportions in both parts.
 function Dataset:split(fraction, rng, opts)
@@ -121,6 +123,7 @@ function Dataset:split(fraction, rng, opts)
     error("bad argument #1 to 'split' (fraction in 0..1 expected)", 2)
   end
   rng = default_rng(rng, "split", 2)
+  argcheck.options(opts, SPLIT_OPTIONS, 3, "split")
   local first, second = {}, {}
   if opts and opts.stratified and self.y then
     first, second = stratified_order(self, fraction, rng)
@@ -205,6 +208,10 @@ end
 
 M.image_folder = checked("image_folder", M.image_folder, 2,
   { "width", "height", "gray", "skip_bad", "classes", "quiet" })
+M.fashion_mnist = checked("fashion_mnist", M.fashion_mnist, 2, { "test_only" })
+-- load_default hands its options to default_faces too
+M.load_default = checked("load_default", M.load_default, 1,
+  { "dir", "n", "seed", "width", "height", "gray", "difficulty", "gray_load", "quiet" })
 
 local CSV_OPTIONS = argcheck.set { "header", "label", "name", "drop", "na", "nclasses",
   "quiet", "classes" }

@@ -373,8 +373,10 @@ local function build(spec, opts, where)
   return m
 end
 
+local BUILD_OPTIONS = argcheck.set { "rng" }
+
 function M.build(spec, opts)
-  argcheck.type(opts, "table", 2, "build", true)
+  argcheck.options(opts, BUILD_OPTIONS, 2, "build")
   return build(spec, opts or {}, "")
 end
 
