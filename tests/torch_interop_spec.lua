@@ -69,6 +69,9 @@ describe("PyTorch interop", function()
     local p = dir .. "/pt.safetensors"
     assert(sio.save(p, net:state_dict { torch = true }, { format = "pt" }))
     local x = tensor.rand({ 2, 1, 24, 30 }, sfew.rng(5))
+    local none, err = nn.load(p) -- no spec and 0-based names: pointed to nn.from_torch
+    assert.is_nil(none)
+    assert.matches("read it with nn.from_torch(path, spec)", err, 1, true)
     local from_spec = assert(nn.from_torch(p, net:spec()))
     assert.are.same(net:forward(x):flat(), from_spec:forward(x):flat())
     local into = cnn(sfew.rng(6))

@@ -446,7 +446,10 @@ end
 -- network is built, so a small file cannot make it allocate a huge one.
 function M.from_file(ts, meta, prefix, path)
   local text = meta["sfew.spec"]
-  if not text then
+  if not text and params.zero_based(ts, prefix) then
+    return nil, ("checkpoint: '%s' holds no network spec and names its tensors 0-based, as "
+      .. "PyTorch does (0.weight): read it with nn.from_torch(path, spec)"):format(path)
+  elseif not text then
     return nil, ("checkpoint: '%s' holds no network spec (sfew.spec)"):format(path)
   end
   local spec, err = json.decode(text)
