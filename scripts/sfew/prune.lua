@@ -1,9 +1,17 @@
 -- sfew.prune: distinctiveness (PIC) pruning of hidden units and importance pruning of
 -- convolution kernels. The numbers are computed in C (sfew.core.prune); this file holds
 -- the policy: which layers, which units, in which order.
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.prune"
 
 local M = {}
+
+-- The option names each function takes (argcheck.options refuses any other).
+local REMOVE_UNIT_OPTIONS = argcheck.set { "mode", "into", "value" }
+local ANGLE_OPTIONS = argcheck.set { "layer", "center", "tol" }
+local DISTINCT_OPTIONS = argcheck.set { "layer", "center", "tol", "similar", "complementary",
+  "rule", "min_units" }
+local IMPORTANCE_OPTIONS = argcheck.set { "threshold", "max_pruned" }
 
 M.unit_angles = core.unit_angles
 
@@ -105,9 +113,10 @@ end
 -- Linear, physically. opts.mode: "similar" (add its outgoing weights to unit opts.into),
 -- "complementary" (sigmoid units: a_unit = 1 - a_into, folded exactly), "constant"
 -- (a dead unit whose output is opts.value: folded into the output bias), or "drop"
--- (nothing folded). Optimisers built before must be rebuilt: the shapes change.
+-- (nothing folded). Optimisers built before must be rebuilt: the shapes change (their
+-- next step raises naming the replaced parameter).
 function M.remove_unit(net, layer, unit, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, REMOVE_UNIT_OPTIONS, 4, "remove_unit")
   local enc = check_layer(net, layer, "Linear", "remove_unit")
   local dec = next_layer(net, layer, { "Linear" })
   if not dec then error("remove_unit: no Linear layer follows layer " .. layer, 2) end
@@ -181,7 +190,7 @@ end
 -- Angles between the hidden units after the Linear at net[opts.layer or 1] over inputs x:
 -- angles (U x U), dead units, activations (P x U), activation type.
 function M.hidden_angles(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, ANGLE_OPTIONS, 3, "hidden_angles")
   local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts)
   return angles, dead, acts, act
 end
@@ -189,7 +198,7 @@ end
 -- One step of progressive pruning: a dead unit if there is one, else the most alike
 -- pair. Returns a record {action, unit, into, angle, min_angle, units}.
 function M.pic_step(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, ANGLE_OPTIONS, 3, "pic_step")
   local layer = opts.layer or 1
   local acts, angles, dead, act = analyse(net, x, layer, opts)
   local rec = { min_angle = M.min_angle(angles, dead), units = angles:size(1) }
@@ -214,7 +223,7 @@ end
 -- contribution folded into the bias) instead of folding one into the other.
 -- Returns the list of actions taken.
 function M.distinctiveness(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, DISTINCT_OPTIONS, 3, "distinctiveness")
   local layer = opts.layer or 1
   local sim, comp = opts.similar or 15, opts.complementary or 165
   local log = {}
@@ -293,7 +302,7 @@ end
 -- the next to go) and the list of kernels left masked. measure() may name the loss
 -- train_loss instead.
 function M.prune_by_importance(net, conv_index, measure, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, IMPORTANCE_OPTIONS, 4, "prune_by_importance")
   local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
   local threshold = opts.threshold or 0.1
   local K = conv.weight:size(1)
@@ -331,29 +340,6 @@ function M.prune_by_importance(net, conv_index, measure, opts)
   records.saved = nil
   table.sort(masked)
   return records, masked
-end
-
--- Options are checked by name (argcheck.options: an unknown key raises naming it and
--- the function, with "did you mean"). The wrappers tail-call, so the functions' own
--- errors still point at the caller. Position of the options argument, then the names.
-do
-  local argcheck = require "sfew.argcheck"
-  local ANGLES = { "layer", "center", "tol" }
-  local option_sets = {
-    remove_unit = { 4, "mode", "into", "value" },
-    hidden_angles = { 3, table.unpack(ANGLES) },
-    pic_step = { 3, table.unpack(ANGLES) },
-    distinctiveness = { 3, "similar", "complementary", "rule", "min_units",
-      table.unpack(ANGLES) },
-    prune_by_importance = { 4, "threshold", "max_pruned" },
-  }
-  for name, list in pairs(option_sets) do
-    local f, pos, allowed = M[name], list[1], argcheck.set { table.unpack(list, 2) }
-    M[name] = function(...)
-      argcheck.options((select(pos, ...)), allowed, pos, name)
-      return f(...)
-    end
-  end
 end
 
 return M
