@@ -114,8 +114,8 @@ static size_t distance(const char *a, const char *b)
 }
 
 /* Same rule as argcheck.suggest in Lua: a name that starts with key or that key starts
- * with (3 or more characters: "padd" for "padding"), else one within max(1, #key // 3) edits; ties go to
- * the alphabetically first name. */
+ * with (3 or more characters: "padd" for "padding"), else one within max(1, #key // 3)
+ * edits; ties go to the alphabetically first name. */
 const char *lsfew_suggest(const char *key, const char *const *allowed)
 {
     const char *best = NULL;

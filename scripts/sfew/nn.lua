@@ -391,7 +391,8 @@ local function check_net(net, pos, fname)
 end
 
 -- The first layer (depth first) that nn.build could not rebuild from its spec, as
--- "layer 2 (a Lua table with no spec)" or "layer 3 (type 'Drop', not registered)".
+-- "layer 2 (a table with no spec method)" or "layer 3 (type 'Drop', which nn.register
+-- does not know)"; nil when every layer can be rebuilt.
 local function unbuildable(net, where)
   for i, m in ipairs(net) do
     local at = where .. i

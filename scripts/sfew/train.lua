@@ -46,7 +46,8 @@ end
 -- public function (fname) rather than a line of this file: a target the criterion
 -- refuses is the argument y (argument #ypos), anything else is prefixed with fname.
 local function relay(fname, ypos, in_criterion, msg)
-  msg = tostring(msg):gsub("^[^\n]-sfew/[%w_/]+%.lua:%d+: ", "")
+  if type(msg) ~= "string" then error(msg, 0) end -- an error object goes on untouched
+  msg = msg:gsub("^[^\n]-sfew/[%w_/]+%.lua:%d+: ", "")
   local target = in_criterion and msg:match("^bad argument #2 to '[%w_]+' %((.*)%)$")
   if target then error(("bad argument #%d to '%s' (%s)"):format(ypos, fname, target), 3) end
   error(fname .. ": " .. msg, 3)
