@@ -83,6 +83,19 @@ describe("sfew.nn", function()
     end)
   end)
 
+  describe(":save", function()
+    it("numbers a bad option as the method's argument #2", function()
+      local net = cnn(sfew.rng(8))
+      local ok, err = pcall(net.save, net, "x.safetensors", { name = "torch" })
+      assert.is_false(ok)
+      assert.matches("bad argument #2 to 'save' (unknown option 'name' (did you mean "
+        .. "'names'?))", err, 1, true)
+      ok, err = pcall(nn.save, net, "x.safetensors", { extras = {} })
+      assert.is_false(ok)
+      assert.matches("bad argument #3 to 'save' (unknown option 'extras'", err, 1, true)
+    end)
+  end)
+
   describe(".register", function()
     local dir
     before_each(function() dir = h.tmpdir() end)
@@ -92,8 +105,8 @@ describe("sfew.nn", function()
       local net = nn.Sequential { nn.Linear(2, 3), affine { factor = 2, n = 3 } }
       local ok, err = pcall(function() local r = net:save(dir .. "/n.safetensors") return r end)
       assert.is_false(ok)
-      assert.matches("nn_tools_spec.lua:%d+: bad argument #1 to 'save' %(layer 2 %(type "
-        .. "'SpecAffine', which nn.register does not know%)", err)
+      assert.matches("nn_tools_spec.lua:%d+: nn.save: layer 2 %(type 'SpecAffine', which "
+        .. "nn.register does not know%): nn.load could not rebuild it", err)
       assert.is_nil(io.open(dir .. "/n.safetensors"))
     end)
 

@@ -245,8 +245,13 @@ function Sequential:state_dict(opts)
   return out
 end
 
--- net:save(path [, {extra = {...}, names = "sfew" | "torch"}]), see nn.save.
+local SAVE_OPTIONS = argcheck.set { "extra", "names" }
+
+-- net:save(path [, {extra = {...}, names = "sfew" | "torch"}]), see nn.save. Checked
+-- here too, so a bad option is argument #2 of the method, as lauxlib counts.
 function Sequential:save(path, opts)
+  argcheck.type(path, "string", 1, "save")
+  argcheck.options(opts, SAVE_OPTIONS, 2, "save")
   return M.save(self, path, opts)
 end
 
@@ -411,8 +416,6 @@ local function unbuildable(net, where)
   end
 end
 
-local SAVE_OPTIONS = argcheck.set { "extra", "names" }
-
 -- nn.save(net, path [, {extra = {...}, names = "sfew" | "torch"}]) -> true, or nil,
 -- message on file trouble. extra: a JSON-able table stored under "sfew.extra". names =
 -- "torch" writes PyTorch's 0-based layer numbers ("0.weight"; nn.load reads them back,
@@ -429,8 +432,8 @@ function M.save(net, path, opts)
   if getmetatable(net) == Sequential then
     local bad = unbuildable(net, "")
     if bad then
-      argcheck.error(1, "save", bad .. ": nn.load could not rebuild it; register its type "
-        .. "with nn.register(type_name, builder)")
+      error("nn.save: " .. bad .. ": nn.load could not rebuild it; register its type with "
+        .. "nn.register(type_name, builder)", 2)
     end
   end
   local tensors = {}
