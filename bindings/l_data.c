@@ -28,6 +28,8 @@ static sfew_image_opts image_opts(lua_State *L, int t, int w, int h, int gray)
 static int l_load_image(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
+    static const char *const keys[] = {"width", "height", "gray", "max_pixels", NULL};
+    lsfew_check_options(L, 2, keys);
     sfew_image_opts o = image_opts(L, 2, 0, 0, 0);
     sfew_tensor **slot = lsfew_tensor_slot(L);
     sfew_err err;
@@ -42,6 +44,8 @@ static int l_load_image(lua_State *L)
 static int l_load_images(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"width", "height", "gray", "max_pixels", "skip_bad", NULL};
+    lsfew_check_options(L, 2, keys);
     sfew_image_opts o = image_opts(L, 2, 90, 72, 1);
     luaL_argcheck(L, o.width > 0 && o.height > 0, 2, "width and height must be positive");
     int skip = lsfew_opt_boolean(L, 2, "skip_bad", 0);
@@ -177,7 +181,10 @@ static int l_draw_text(lua_State *L)
  * -> true | nil, message */
 static int l_synthesize_faces(lua_State *L)
 {
+    static const char *const keys[] = {"dir", "n", "seed", "width", "height", "gray",
+                                       "difficulty", "noise", "occlusion", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
+    lsfew_check_options(L, 1, keys);
     const char *dir = lsfew_opt_string(L, 1, "dir", NULL);
     luaL_argcheck(L, dir != NULL, 1, "option 'dir' is required");
     sfew_faces_opts o;

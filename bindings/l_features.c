@@ -42,9 +42,9 @@ static void opt_grid(lua_State *L, int t, sfew_lpq_opts *o)
 
 static void lpq_opts(lua_State *L, int t, sfew_lpq_opts *o)
 {
+    static const char *const keys[] = {"window", "decorrelate", "rho", "grid", NULL};
     sfew_lpq_opts_default(o);
-    if (!lua_isnoneornil(L, t))
-        luaL_checktype(L, t, LUA_TTABLE);
+    lsfew_check_options(L, t, keys);
     lua_Integer m = lsfew_opt_integer(L, t, "window", o->window);
     luaL_argcheck(L, m >= 3 && m <= 63 && m % 2 == 1, t, "option 'window' must be odd, 3..63");
     o->window = (int)m;
@@ -110,9 +110,9 @@ static int l_phog(lua_State *L)
     sfew_err err = {{0}};
     int64_t n, h, w;
     int batch;
+    static const char *const keys[] = {"bins", "levels", "angle", NULL};
     sfew_phog_opts_default(&o);
-    if (!lua_isnoneornil(L, 2))
-        luaL_checktype(L, 2, LUA_TTABLE);
+    lsfew_check_options(L, 2, keys);
     lua_Integer bins = lsfew_opt_integer(L, 2, "bins", o.bins);
     lua_Integer levels = lsfew_opt_integer(L, 2, "levels", o.levels);
     lua_Integer angle = lsfew_opt_integer(L, 2, "angle", o.angle);

@@ -92,7 +92,7 @@ void lnn_pin_options(lua_State *L, int i, const char *const *keys)
     if (lua_isnoneornil(L, i))
         return;
     i = lua_absindex(L, i);
-    luaL_checktype(L, i, LUA_TTABLE);
+    lsfew_check_options(L, i, keys);
     lua_newtable(L);
     for (; *keys; keys++) {
         lua_getfield(L, i, *keys);
@@ -136,10 +136,37 @@ static void push_param(lua_State *L, sfew_tensor *t, sfew_tensor *g)
     lua_setiuservalue(L, -2, 1);
 }
 
+/* Records the views in user values LNN_WEIGHT and LNN_BIAS of the module at index i as
+ * replaced, in the weak table LSFEW_STALE: an optimiser built on them would otherwise
+ * go on updating tensors the layer no longer uses, with no error. */
+static void mark_stale(lua_State *L, int i)
+{
+    const lmodule *m = lua_touserdata(L, i);
+    static const char *const what[] = {"weight", "bias"};
+    for (int u = LNN_WEIGHT; u <= LNN_BIAS; u++) {
+        if (lua_getiuservalue(L, i, u) != LUA_TUSERDATA) {
+            lua_pop(L, 1);
+            continue;
+        }
+        if (luaL_getsubtable(L, LUA_REGISTRYINDEX, LSFEW_STALE) == 0) {
+            lua_pushliteral(L, "k");
+            lua_setfield(L, -2, "__mode");
+            lua_pushvalue(L, -1);
+            lua_setmetatable(L, -2);
+        }
+        lua_insert(L, -2);
+        lua_pushfstring(L, "the %s of an nn.%s that set_params (or pruning) has since replaced",
+                        what[u - LNN_WEIGHT], lnn_type[m->kind]);
+        lua_rawset(L, -3);
+        lua_pop(L, 1);
+    }
+}
+
 void lnn_set_param_views(lua_State *L, int i, sfew_tensor *w, sfew_tensor *gw, sfew_tensor *b,
                          sfew_tensor *gb)
 {
     i = lua_absindex(L, i);
+    mark_stale(L, i);
     push_param(L, w, gw);
     lua_setiuservalue(L, i, LNN_WEIGHT);
     if (b)

@@ -51,8 +51,9 @@ void lnn_result_view(lua_State *L, int i, int uv, sfew_tensor *t);
 void lnn_set_param_views(lua_State *L, int i, sfew_tensor *w, sfew_tensor *gw, sfew_tensor *b,
                          sfew_tensor *gb);
 /* Replaces the options table at index i (if any) by a plain copy of its fields keys
- * (NULL-terminated), read once: an __index that makes a value (a generator) cannot let it
- * be collected before the engine uses it, and runs no more Lua code after. */
+ * (NULL-terminated; any other key raises naming it, see lsfew_check_options), read
+ * once: an __index that makes a value (a generator) cannot let it be collected before
+ * the engine uses it, and runs no more Lua code after. */
 void lnn_pin_options(lua_State *L, int i, const char *const *keys);
 /* Raises for a failed engine call: "bad argument #arg" with the engine message for shape
  * and value errors, the plain message otherwise. */

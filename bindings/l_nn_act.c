@@ -16,6 +16,8 @@ static const act_bwd act_backward_fn[] = {sfew_relu_backward, sfew_sigmoid_backw
 /* nn.ReLU() and the other modules without options: upvalue 1 is the kind. */
 int lnn_simple(lua_State *L)
 {
+    static const char *const none[] = {NULL}; /* these kinds take no options */
+    lsfew_check_options(L, 1, none);
     lnn_push(L, (lnn_kind)lua_tointeger(L, lua_upvalueindex(1)));
     return 1;
 }

@@ -142,8 +142,16 @@ static void read_opts(lua_State *L, const lopt *o, void *opts)
             a->beta2 = lua_tonumber(L, -1);
             lua_pop(L, 2);
         } else {
-            luaL_argerror(L, 2, lua_pushfstring(L, "unknown option '%s' for %s", k,
-                                                type_names[o->kind]));
+            static const char *const sgd_keys[] = {"lr", "momentum", "dampening",
+                                                   "weight_decay", "nesterov", NULL};
+            static const char *const adam_keys[] = {"lr", "betas", "beta1", "beta2", "eps",
+                                                    "weight_decay", NULL};
+            const char *near = lsfew_suggest(k, o->kind == LOPT_SGD ? sgd_keys : adam_keys);
+            luaL_argerror(L, 2, near ? lua_pushfstring(L, "unknown option '%s' for %s (did "
+                                                       "you mean '%s'?)", k,
+                                                       type_names[o->kind], near)
+                                     : lua_pushfstring(L, "unknown option '%s' for %s", k,
+                                                       type_names[o->kind]));
         }
         lua_pop(L, 1);
     }
@@ -198,12 +206,22 @@ static int l_adamw(lua_State *L) { return new_opt(L, LOPT_ADAMW); }
  * gradient (p.grad = ...) or freed since the last step. */
 static void gather(lua_State *L, lopt *o, int need_grad)
 {
+    int stale = lua_getfield(L, LUA_REGISTRYINDEX, LSFEW_STALE) == LUA_TTABLE;
     lua_getiuservalue(L, 1, 1);
     for (int i = 0; i < o->n; i++) {
         lua_rawgeti(L, -1, i + 1);
         o->ps[i] = test_tensor(L, -1);
         if (!o->ps[i])
             luaL_error(L, "%s: parameter %d has been freed", type_names[o->kind], i + 1);
+        /* A replaced parameter is refused rather than followed: its successor has another
+         * shape, so the optimiser's moments could not carry over anyway. */
+        if (stale) {
+            lua_pushvalue(L, -1);
+            if (lua_rawget(L, -4) == LUA_TSTRING)
+                luaL_error(L, "%s: parameter %d is %s; build the optimiser again from "
+                           "net:parameters()", type_names[o->kind], i + 1, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
         lua_getiuservalue(L, -1, 1);
         o->gs[i] = test_tensor(L, -1);
         if (!o->gs[i] && need_grad)
@@ -211,7 +229,7 @@ static void gather(lua_State *L, lopt *o, int need_grad)
                        i + 1);
         lua_pop(L, 2);
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
 }
 
 static int o_step(lua_State *L)

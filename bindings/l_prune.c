@@ -35,6 +35,8 @@ static unsigned char *flags_buffer(lua_State *L, int64_t n)
 static int l_unit_angles(lua_State *L)
 {
     sfew_tensor *acts = check_tensor(L, 1);
+    static const char *const keys[] = {"center", "tol", NULL};
+    lsfew_check_options(L, 2, keys);
     float center = (float)lsfew_opt_number(L, 2, "center", 0.0);
     float tol = (float)lsfew_opt_number(L, 2, "tol", 1e-6);
     luaL_argcheck(L, acts->ndim == 2, 1, "expected patterns x units activations");

@@ -13,7 +13,7 @@
 
 /* Submodules that make up the sfew table, in load order. */
 static const char *const submodules[] = {"tensor", "nn", "optim", "prune", "models",
-                                         "data",   "io", "train", NULL};
+                                         "data",   "io", "train", "checkpoint", NULL};
 
 static int file_exists(const char *path)
 {

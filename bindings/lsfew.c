@@ -1,5 +1,6 @@
 /* Helpers every binding file uses: errors from engine codes, option tables, shapes. */
 #include <math.h>
+#include <string.h>
 
 #include "lsfew.h"
 
@@ -87,6 +88,77 @@ const char *lsfew_opt_string(lua_State *L, int t, const char *key, const char *d
     if (!lua_isnoneornil(L, t))
         lua_pop(L, 1);
     return v;
+}
+
+/* Edit distance of two short names counting a swap of neighbours as one edit ("bais" is
+ * one from "bias"); longer names are never close (SIZE_MAX). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b), d[33][33];
+    if (na > 32 || nb > 32)
+        return (size_t)-1;
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < v)
+                v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[na][nb];
+}
+
+/* Same rule as argcheck.suggest in Lua: a name that starts with key or that key starts
+ * with (3 or more characters: "padd" for "padding"), else one within max(1, #key // 3)
+ * edits; ties go to the alphabetically first name. */
+const char *lsfew_suggest(const char *key, const char *const *allowed)
+{
+    const char *best = NULL;
+    size_t len = strlen(key), best_d = (size_t)-1, limit = len / 3 > 1 ? len / 3 : 1;
+    for (const char *const *a = allowed; *a; a++) {
+        size_t n = strlen(*a), shorter = n < len ? n : len;
+        size_t d = shorter >= 3 && strncmp(*a, key, shorter) == 0 ? 0 : distance(key, *a);
+        if (d < best_d || (d == best_d && strcmp(*a, best) < 0)) {
+            best = *a;
+            best_d = d;
+        }
+    }
+    return best && best_d <= limit ? best : NULL;
+}
+
+void lsfew_check_options(lua_State *L, int t, const char *const *allowed)
+{
+    if (lua_isnoneornil(L, t))
+        return;
+    t = lua_absindex(L, t);
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        /* lua_tostring on a number key would change it under lua_next: only strings */
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, t, lua_pushfstring(L, "unknown option %s (option names are "
+                                                "strings)", luaL_typename(L, -1)));
+        const char *key = lua_tostring(L, -1);
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, key) != 0)
+            a++;
+        if (!*a) {
+            const char *near = lsfew_suggest(key, allowed);
+            if (near)
+                luaL_argerror(L, t, lua_pushfstring(L, "unknown option '%s' (did you mean "
+                                                    "'%s'?)", key, near));
+            luaL_argerror(L, t, lua_pushfstring(L, "unknown option '%s'", key));
+        }
+    }
 }
 
 static int64_t shape_size(lua_State *L, int arg, int idx)

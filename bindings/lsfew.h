@@ -10,6 +10,9 @@
 
 #define LSFEW_TENSOR "sfew.Tensor"
 #define LSFEW_RNG "sfew.Rng"
+/* Registry field: a weak-keyed table from parameter tensors a layer has replaced
+ * (set_params, pruning) to a description, so an optimiser refuses to step them. */
+#define LSFEW_STALE "sfew.stale_params"
 
 /* Tensor userdata: the engine tensor it owns (NULL once freed). User value 1 holds the
  * gradient tensor of a parameter (p.grad), or nil. */
@@ -73,6 +76,13 @@ lua_Number lsfew_opt_number(lua_State *L, int t, const char *key, lua_Number def
 lua_Integer lsfew_opt_integer(lua_State *L, int t, const char *key, lua_Integer def);
 int lsfew_opt_boolean(lua_State *L, int t, const char *key, int def);
 const char *lsfew_opt_string(lua_State *L, int t, const char *key, const char *def);
+/* The name of allowed (NULL-terminated) closest to key when it is close enough to be a
+ * likely typo, else NULL. */
+const char *lsfew_suggest(const char *key, const char *const *allowed);
+/* Checks the options table at index t (none or nil passes) with raw access, so no
+ * metamethod runs: a key that is not one of allowed (NULL-terminated) raises
+ * "bad argument #t to 'f' (unknown option 'padd' (did you mean 'padding'?))". */
+void lsfew_check_options(lua_State *L, int t, const char *const *allowed);
 
 /* Formats t the way Torch7 does: values (abridged when large), then the shape.
  * Pushes the string. */

@@ -73,7 +73,7 @@ describe("sfew.complete", function()
     local nn = require("sfew").nn
     local env2 = { l = nn.Linear(2, 2), net = nn.Sequential{ nn.Linear(2, 2), nn.ReLU() } }
     assert.are.same({ "l:forward" }, complete("l:fo", env2))
-    assert.are.same({ "net:forward" }, complete("net:fo", env2))
+    assert.are.same({ "net:forward", "net:forward_to" }, complete("net:fo", env2))
   end)
   it("completes string methods", function()
     assert.are.same({ "s:upper" }, complete("s:up", env))

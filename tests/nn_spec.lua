@@ -237,7 +237,7 @@ describe("sfew.nn.Sequential", function()
       local env = {lin = nn.Linear(2, 2), net = nn.Sequential {nn.ReLU()}}
       assert.are.same({"lin:forward"}, complete.complete("lin:fo", env))
       assert.are.same({"lin.grad_input"}, complete.complete("lin.grad_", env))
-      assert.are.same({"net:forward"}, complete.complete("net:fo", env))
+      assert.are.same({"net:forward", "net:forward_to"}, complete.complete("net:fo", env))
       assert.are.equal(nn.Sequential, getmetatable(env.net).__index)
     end)
   end)

@@ -40,26 +40,35 @@ function M.type(v, tname, pos, fname, optional, level)
   return v
 end
 
--- Levenshtein distance, for "did you mean" on short option names.
+-- Edit distance for "did you mean" on short option names, counting a swap of
+-- neighbours as one edit ("bais" is one from "bias").
 local function distance(a, b)
-  local prev = {}
-  for j = 0, #b do prev[j] = j end
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
   for i = 1, #a do
-    local cur = { [0] = i }
     for j = 1, #b do
-      local cost = a:byte(i) == b:byte(j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      local ca, cb = a:byte(i), b:byte(j)
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ca == cb and 0 or 1))
+      if i > 1 and j > 1 and ca == b:byte(j - 1) and a:byte(i - 1) == cb then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
     end
-    prev = cur
   end
-  return prev[#b]
+  return d[#a][#b]
 end
 
--- The allowed name closest to key, when it is close enough to be a likely typo.
+-- The allowed name closest to key, when it is close enough to be a likely typo: a name
+-- that starts with key or that key starts with (3 or more characters: "padd" for
+-- "padding", "batch_size" for "batch"), else one within
+-- max(1, #key // 3) edits. Ties go to the alphabetically first name.
 function M.suggest(key, allowed)
   local best, best_d
   for name in pairs(allowed) do
-    local d = distance(key, name)
+    local short = math.min(#key, #name)
+    local d = (short >= 3 and name:sub(1, short) == key:sub(1, short)) and 0
+      or distance(key, name)
     if (not best_d or d < best_d or (d == best_d and name < best)) then best, best_d = name, d end
   end
   if best and best_d <= math.max(1, #key // 3) then return best end

@@ -1,6 +1,8 @@
--- sfew.checkpoint: whole training states in safetensors files, on top of sfew.nn's
--- network files: the network's parameters and spec, the optimiser state, a generator
--- state and caller data, so an interrupted run resumes exactly.
+-- sfew.checkpoint (also sfew.checkpoint): whole training states in safetensors files, on
+-- top of sfew.nn's network files: the network's parameters and spec, the optimiser
+-- state, a generator state and caller data, so an interrupted run resumes exactly.
+-- train.fit writes one with {checkpoint = {path, every}} and resumes from it with
+-- {resume = path}; nn.load reads its network.
 local argcheck = require "sfew.argcheck"
 local json = require "sfew.json"
 local nn = require "sfew.nn"
@@ -30,7 +32,7 @@ end
 function M.save_net(net, path, extra)
   check_net(net, 1, "save_net")
   argcheck.type(path, "string", 2, "save_net")
-  return nn.save(net, path, extra)
+  return nn.save(net, path, { extra = extra })
 end
 
 function M.load_net(path, opts)
@@ -38,8 +40,11 @@ function M.load_net(path, opts)
   return nn.load(path, opts)
 end
 
+local CHECKPOINT_OPTIONS = argcheck.set { "net", "optimizer", "rng", "extra" }
+
 local function check_opts(opts, fname)
   argcheck.type(opts, "table", 2, fname, false, 2)
+  argcheck.options(opts, CHECKPOINT_OPTIONS, 2, fname, 2)
   if opts.net ~= nil then check_net(opts.net, 2, fname) end
   local opt = opts.optimizer
   if opt ~= nil and not (pcall(function() return opt.state_dict end)) then
@@ -89,6 +94,7 @@ function M.load(path, opts)
   check_opts(opts, "load")
   local ts, meta = sio.load(path)
   if not ts then return nil, meta end
+  ts = params.from_torch_names(ts, meta)
   local extra, err = json.decode(meta["sfew.extra"] or "{}")
   if err then return nil, ("checkpoint: '%s': bad sfew.extra (%s)"):format(path, err) end
   local net = opts.net
@@ -114,6 +120,34 @@ function M.load(path, opts)
   if opts.rng then opts.rng:set_state(rng_state) end
   if opts.net then params.copy(net, ts, "net.") end
   return extra, net
+end
+
+-- ---- train.fit's checkpoints --------------------------------------------------------
+
+-- Writes what train.fit needs to go on after epoch: o.net, o.optimizer, the generator
+-- that orders its minibatches, the epoch and the history so far. true, or nil, message.
+function M.save_fit(path, o, rng, epoch, hist)
+  return M.save(path, { net = o.net, optimizer = o.optimizer, rng = rng,
+    extra = { epoch = epoch, history = { epochs = hist.epochs, loss = hist.loss,
+      eval = hist.eval } } })
+end
+
+-- Restores o.net, o.optimizer and rng from a file save_fit wrote; returns the epoch to
+-- go on from and the history so far. Raises "train.fit: cannot resume ..." when the file
+-- is missing or does not fit the network and optimiser given.
+function M.resume_fit(path, o, rng)
+  if type(path) ~= "string" then
+    error("train.fit: option 'resume' must be a checkpoint path, got " .. type(path), 0)
+  end
+  local extra, err = M.load(path, { net = o.net, optimizer = o.optimizer, rng = rng })
+  if not extra then error(("train.fit: cannot resume from '%s': %s"):format(path, err), 0) end
+  if math.type(extra.epoch) ~= "integer" or type(extra.history) ~= "table" then
+    error(("train.fit: cannot resume from '%s': it was not written by train.fit "
+      .. "(no epoch and history)"):format(path), 0)
+  end
+  local h = extra.history
+  local hist = { epochs = h.epochs or {}, loss = h.loss or {}, eval = h.eval or {} }
+  return extra.epoch + 1, hist
 end
 
 return M

@@ -1,5 +1,6 @@
 -- sfew.data: images, image folders, the SFEW feature table, Fashion-MNIST and synthetic
 -- faces (decoding and parsing in C, sfew.core.data) and the Dataset class (pure Lua).
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.data"
 local sys = require "sfew.core.sys"
 local tensor = require "sfew.tensor"
@@ -113,6 +114,8 @@ local function stratified_order(self, fraction, rng)
   return first, second
 end
 
+local SPLIT_OPTIONS = argcheck.set { "stratified" }
+
 -- Splits into two new datasets, the first with about fraction of the rows:
 -- ds:split(0.8, rng [, {stratified = true}]) keeps class proportions in both parts.
 function Dataset:split(fraction, rng, opts)
@@ -120,6 +123,7 @@ function Dataset:split(fraction, rng, opts)
     error("bad argument #1 to 'split' (fraction in 0..1 expected)", 2)
   end
   rng = default_rng(rng, "split", 2)
+  argcheck.options(opts, SPLIT_OPTIONS, 3, "split")
   local first, second = {}, {}
   if opts and opts.stratified and self.y then
     first, second = stratified_order(self, fraction, rng)
@@ -204,5 +208,48 @@ tables.install(M, core, Dataset)
 M.random_patches = core.random_patches
 local faces = require "sfew.faces"
 M.face_detector, M.crop = faces.face_detector, faces.crop
+
+-- Options are checked by name: an unknown key raises naming it and the function, with
+-- the closest known one ("did you mean"); the C functions (load_image) check their own.
+-- The wrappers tail-call, so the functions' own errors still point at the caller.
+local function checked(fname, f, pos, allowed)
+  allowed = argcheck.set(allowed)
+  return function(...)
+    argcheck.options((select(pos, ...)), allowed, pos, fname)
+    return f(...)
+  end
+end
+
+M.image_folder = checked("image_folder", M.image_folder, 2,
+  { "width", "height", "gray", "skip_bad", "classes", "quiet", "crop", "detector", "margin",
+    "align" })
+M.fashion_mnist = checked("fashion_mnist", M.fashion_mnist, 2, { "test_only" })
+-- load_default hands its options to default_faces too
+M.load_default = checked("load_default", M.load_default, 1,
+  { "dir", "n", "seed", "width", "height", "gray", "difficulty", "gray_load", "quiet" })
+
+local CSV_OPTIONS = argcheck.set { "header", "label", "name", "drop", "na", "nclasses",
+  "quiet", "classes" }
+local read_csv = M.read_csv
+
+-- read_csv(path [, opts]): the label column is the one headed "label" unless opts.label
+-- names another (a header name or a column number) or is false (a table without
+-- labels: no y). A table with no "label" column and no opts.label is refused, rather
+-- than some column being taken as the label without a word.
+function M.read_csv(path, opts)
+  argcheck.options(opts, CSV_OPTIONS, 2, "read_csv")
+  if opts ~= nil and opts.label ~= nil then return read_csv(path, opts) end
+  local o = { label = "label" }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  local ok, ds, err = pcall(read_csv, path, o)
+  if ok then return ds, err end
+  ds = tostring(ds)
+  if ds:find("option 'label': no column named 'label'", 1, true) then
+    argcheck.error(2, "read_csv", ("'%s' has no column headed 'label': name the label column "
+      .. "({label = \"name\"} or a column number) or pass {label = false} for a table without "
+      .. "labels"):format(tostring(path)))
+  end
+  error(ds, 2)
+end
 
 return M

@@ -2,6 +2,8 @@
 -- guard against NaN/Inf (stops naming the epoch and layer, keeping the last good
 -- checkpoint), and a history of everything measured. sfew.train owns this module and
 -- hands it its step and evaluate, so this module does not require sfew.train.
+local argcheck = require "sfew.argcheck"
+local checkpoint = require "sfew.checkpoint"
 local progress_mod = require "sfew.progress"
 local sys = require "sfew.core.sys"
 
@@ -40,7 +42,12 @@ local function shuffled_batches(n, size, rng)
   return out
 end
 
+local OPTIONS = argcheck.set { "net", "criterion", "optimizer", "x", "y", "epochs", "batch",
+  "chunk", "rng", "eval_every", "eval_initial", "test", "progress", "tty", "label", "on_epoch",
+  "checkpoint", "resume" }
+
 local function check_args(o)
+  argcheck.options(o, OPTIONS, 1, "train.fit", 2)
   for _, k in ipairs { "net", "criterion", "optimizer", "x", "y" } do
     if o[k] == nil then error("train.fit: option '" .. k .. "' is required", 3) end
   end
@@ -57,7 +64,9 @@ end
 -- the whole set in one step, as the paper), chunk (rows per forward pass), rng (for
 -- minibatch order), eval_every (epochs between accuracy measurements; default
 -- epochs/10), test = {x, y}, progress (true/false/nil = on), label, on_epoch(epoch, rec)
--- (return false to stop), checkpoint = {path, every} (needs net:save).
+-- (return false to stop), checkpoint = {path, every} (a training checkpoint: the net, the
+-- optimiser and generator state, see sfew.checkpoint), resume = path (goes on exactly
+-- from such a checkpoint: same net and optimiser kinds, the epochs after its own).
 -- Returns the history: {epochs = {...}, loss = {...}, eval = {{epoch, train_loss,
 -- train_acc, test_loss, test_acc}, ...}, seconds (all), seconds_per_epoch (training)}.
 -- train is sfew.train (its step and evaluate run the epochs).
@@ -85,8 +94,10 @@ function M.fit(o, train)
     hist.eval[#hist.eval + 1] = rec
     return rec
   end
-  if o.eval_initial ~= false then evaluate(0) end
-  for epoch = 1, o.epochs do
+  local first = 1
+  if o.resume then first, hist = checkpoint.resume_fit(o.resume, o, rng) end
+  if o.eval_initial ~= false and first == 1 then evaluate(0) end
+  for epoch = first, o.epochs do
     local loss
     local ts = clock()
     if o.batch and o.batch < n then
@@ -117,7 +128,7 @@ function M.fit(o, train)
       rec.train_acc, rec.test_acc = e.train_acc, e.test_acc
     end
     if o.checkpoint and (epoch % (o.checkpoint.every or every) == 0 or epoch == o.epochs) then
-      assert(o.net:save(o.checkpoint.path, { epoch = epoch }))
+      assert(checkpoint.save_fit(o.checkpoint.path, o, rng, epoch, hist))
     end
     if progress then -- the latest measured accuracies stay on the line between measurements
       local last = hist.eval[#hist.eval] or {}

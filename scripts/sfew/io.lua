@@ -2,6 +2,7 @@
 -- Misuse raises; trouble with the file (missing, unreadable, corrupt) returns nil, message.
 local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.io"
+local params = require "sfew.params"
 local tensor = require "sfew.tensor"
 
 local M = {}
@@ -10,23 +11,40 @@ local function bad(k, fname, msg)
   argcheck.error(k, fname, msg, 2)
 end
 
--- io.save(path, tensors, metadata): tensors maps names to tensors, metadata (optional)
--- maps strings to strings. Names are written sorted, so equal inputs give equal files.
--- Returns true, or nil, message when the file cannot be written.
-function M.save(path, tensors, metadata)
+local SAVE_OPTIONS = argcheck.set { "names" }
+
+-- io.save(path, tensors, metadata [, {names = "sfew" | "torch"}]): tensors maps names to
+-- tensors, metadata (optional) maps strings to strings. Names are written sorted, so
+-- equal inputs give equal files. names = "torch" writes sfew's 1-based layer numbers as
+-- PyTorch's 0-based ones ("1.weight" as "0.weight", see nn.from_torch) and records
+-- sfew.names = "torch" in the metadata. Returns true, or nil, message when the file
+-- cannot be written.
+function M.save(path, tensors, metadata, opts)
   argcheck.type(path, "string", 1, "save")
   argcheck.type(tensors, "table", 2, "save")
   argcheck.type(metadata, "table", 3, "save", true)
-  local names, list = {}, {}
+  opts = argcheck.options(opts, SAVE_OPTIONS, 4, "save")
+  local torch = opts.names == "torch"
+  if opts.names ~= nil and not torch and opts.names ~= "sfew" then
+    bad(4, "save", "option 'names' must be \"sfew\" or \"torch\", got " .. tostring(opts.names))
+  end
+  local names, list, by_name = {}, {}, {}
   for k, t in pairs(tensors) do
     if type(k) ~= "string" or k == "" or k == "__metadata__" then
       bad(2, "save", "tensor names must be non-empty strings, got " .. tostring(k))
     end
     if not tensor.is_tensor(t) then bad(2, "save", "'" .. k .. "' is not a tensor") end
-    names[#names + 1] = k
+    local name = torch and params.torch_name(k) or k
+    if not name then bad(2, "save", "'" .. k .. "' is not a 1-based name (a part is 0)") end
+    names[#names + 1], by_name[name] = name, t
   end
   table.sort(names)
-  for i, k in ipairs(names) do list[i] = tensors[k] end
+  for i, k in ipairs(names) do list[i] = by_name[k] end
+  if torch then
+    local m = { ["sfew.names"] = "torch" }
+    for k, v in pairs(metadata or {}) do m[k] = v end
+    metadata = m
+  end
   local keys, values = {}, {}
   for k, v in pairs(metadata or {}) do
     if type(k) ~= "string" or type(v) ~= "string" then
@@ -40,12 +58,14 @@ function M.save(path, tensors, metadata)
   return core.save(path, names, list, keys, values)
 end
 
+local LOAD_OPTIONS = argcheck.set { "max_bytes" }
+
 -- io.load(path [, {max_bytes = n}]) -> tensors (name -> tensor), metadata (string ->
 -- string), or nil, message for a missing, unreadable or corrupt file. A tensor above
 -- max_bytes (default 1 GiB) as float32 is refused, so a bad header cannot allocate much.
 function M.load(path, opts)
   argcheck.type(path, "string", 1, "load")
-  argcheck.type(opts, "table", 2, "load", true)
+  argcheck.options(opts, LOAD_OPTIONS, 2, "load")
   local max = opts and opts.max_bytes
   if max ~= nil and (math.type(max) ~= "integer" or max <= 0) then
     bad(2, "load", "max_bytes must be a positive integer")

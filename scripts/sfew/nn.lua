@@ -6,6 +6,7 @@ local core = require "sfew.core.nn"
 local json = require "sfew.json"
 local params = require "sfew.params"
 local sio = require "sfew.io"
+local sys = require "sfew.core.sys"
 
 local M = {}
 for name, fn in pairs(core) do M[name] = fn end
@@ -189,8 +190,69 @@ function Sequential:spec()
   return { type = "Sequential", layers = layers }
 end
 
-function Sequential:save(path, extra)
-  return M.save(self, path, extra)
+-- net:forward_to(x, k) -> the output of layer k (net[k].output for a built-in layer),
+-- running layers 1..k one by one. The layers after k keep what they held, so a backward
+-- needs a full forward first.
+function Sequential:forward_to(x, k)
+  if math.type(k) ~= "integer" or k < 1 or k > #self then
+    argcheck.error(2, "forward_to", ("layer index in 1..%d expected, got %s")
+      :format(#self, tostring(k)))
+  end
+  self._inputs = {}
+  for i = 1, k do
+    local ok, out = pcall(self[i].forward, self[i], x)
+    if not ok then
+      error(("Sequential layer %d (%s): %s"):format(i, self._types[i],
+        (tostring(out):gsub("^[^\n]-sfew/[%w_/]+%.lua:%d+: ", ""))), 2)
+    end
+    x = out
+  end
+  return x
+end
+
+-- net:clone() -> a deep copy: the same layers (built from the spec, so Lua layers need
+-- nn.register), its own parameters holding the same values, the same kernel masks and
+-- mode. Building draws no numbers from the default generator.
+function Sequential:clone()
+  local copy = M.build(self:spec(), { rng = sys.rng(0) })
+  local src, dst = self:named_parameters(), copy:named_parameters()
+  for i, np in ipairs(src) do dst[i].tensor:copy(np.tensor) end
+  local function masks(a, b)
+    for i, m in ipairs(a) do
+      if getmetatable(m) == Sequential then
+        masks(m, b[i])
+      elseif type(m) == "userdata" and m.mask and #m:mask() > 0 then
+        b[i]:set_mask(m:mask())
+      end
+    end
+  end
+  masks(self, copy)
+  if not self.training then copy:evaluate() end
+  return copy
+end
+
+local STATE_OPTIONS = argcheck.set { "torch" }
+
+-- net:state_dict([{torch = true}]) -> {name = tensor}: the parameters by name, "1.weight"
+-- (sfew's layer numbers) or, with torch = true, "0.weight" as PyTorch's nn.Sequential
+-- numbers the same layers. The tensors are the parameters themselves, not copies.
+function Sequential:state_dict(opts)
+  opts = argcheck.options(opts, STATE_OPTIONS, 1, "state_dict")
+  local out = {}
+  for _, np in ipairs(self:named_parameters()) do
+    out[opts.torch and params.torch_name(np.name) or np.name] = np.tensor
+  end
+  return out
+end
+
+local SAVE_OPTIONS = argcheck.set { "extra", "names" }
+
+-- net:save(path [, {extra = {...}, names = "sfew" | "torch"}]), see nn.save. Checked
+-- here too, so a bad option is argument #2 of the method, as lauxlib counts.
+function Sequential:save(path, opts)
+  argcheck.type(path, "string", 1, "save")
+  argcheck.options(opts, SAVE_OPTIONS, 2, "save")
+  return M.save(self, path, opts)
 end
 
 -- Per-sample output shapes (without N) of each layer after the last forward, by layer
@@ -209,11 +271,29 @@ local function shapes(net)
   return out
 end
 
+-- How a module prints: its own __tostring when it has one, else (a Lua-defined layer)
+-- "nn.Type(field=value, ...)" from its spec, as the C layers print.
+local function describe(m)
+  local mt = getmetatable(m)
+  if type(m) ~= "table" or (type(mt) == "table" and rawget(mt, "__tostring")) then
+    return tostring(m)
+  end
+  local ok, spec = pcall(function() return m:spec() end)
+  if not ok or type(spec) ~= "table" then return tostring(m) end
+  local keys, fields = {}, {}
+  for k in pairs(spec) do
+    if k ~= "type" and type(k) == "string" then keys[#keys + 1] = k end
+  end
+  table.sort(keys)
+  for i, k in ipairs(keys) do fields[i] = k .. "=" .. tostring(spec[k]) end
+  return ("nn.%s(%s)"):format(tostring(spec.type), table.concat(fields, ", "))
+end
+
 Sequential.__tostring = function(net)
   local lines, count, shape = { "nn.Sequential {" }, 0, shapes(net)
   for _, p in ipairs(net:parameters()) do count = count + p:numel() end
   for i, m in ipairs(net) do
-    local line = ("  (%d) %s"):format(i, (tostring(m):gsub("\n", "\n  ")))
+    local line = ("  (%d) %s"):format(i, (describe(m):gsub("\n", "\n  ")))
     if shape[i] then line = line .. " -> " .. shape[i] end
     lines[#lines + 1] = line
   end
@@ -252,6 +332,26 @@ for _, name in ipairs { "ReLU", "Sigmoid", "Tanh", "Flatten", "CrossEntropyLoss"
   builders[name] = function() return core[name]() end
 end
 
+-- Types whose builder came from nn.register (Lua-defined layers), by name.
+local registered = {}
+
+-- nn.register(type_name, builder): builder(spec, opts) -> module builds a layer of that
+-- type from its spec (m:spec() must return {type = type_name, ...}) and opts.rng, so a
+-- Lua-defined layer prints, clones, saves and loads like a built-in one. A Lua layer is
+-- a table with forward, backward, parameters and spec (and zero_grad, train, evaluate
+-- when a Sequential holding it is trained); its parameters are saved as "k.weight" and
+-- "k.bias" when they are its weight and bias fields, else "k.1", "k.2", ...
+function M.register(type_name, builder)
+  argcheck.type(type_name, "string", 1, "register")
+  argcheck.check(type_name:match("^[%a_][%w_]*$") ~= nil, 1, "register",
+    "type name must be an identifier, got '" .. type_name .. "'")
+  argcheck.check(not builders[type_name] or registered[type_name], 1, "register",
+    ("'%s' is a built-in layer type"):format(type_name))
+  argcheck.type(builder, "function", 2, "register")
+  builders[type_name], registered[type_name] = builder, true
+  params.registered[type_name] = true
+end
+
 local function build(spec, opts, where)
   if type(spec) ~= "table" then
     argcheck.error(1, "build", ("%sspec table expected, got %s")
@@ -271,11 +371,17 @@ local function build(spec, opts, where)
   end
   local ok, m = pcall(b, spec, opts)
   if not ok then error(("nn.build: %s%s: %s"):format(where, spec.type, m), 3) end
+  if not is_module(m) then
+    error(("nn.build: %s%s: the registered builder returned %s, not a module")
+      :format(where, spec.type, argcheck.typename(m)), 3)
+  end
   return m
 end
 
+local BUILD_OPTIONS = argcheck.set { "rng" }
+
 function M.build(spec, opts)
-  argcheck.type(opts, "table", 2, "build", true)
+  argcheck.options(opts, BUILD_OPTIONS, 2, "build")
   return build(spec, opts or {}, "")
 end
 
@@ -289,17 +395,54 @@ local function check_net(net, pos, fname)
   end
 end
 
--- nn.save(net, path [, extra]) -> true, or nil, message on file trouble. extra: a
--- JSON-able table stored under "sfew.extra".
-function M.save(net, path, extra)
+-- The first layer (depth first) that nn.build could not rebuild from its spec, as
+-- "layer 2 (a table with no spec method)" or "layer 3 (type 'Drop', which nn.register
+-- does not know)"; nil when every layer can be rebuilt.
+local function unbuildable(net, where)
+  for i, m in ipairs(net) do
+    local at = where .. i
+    if getmetatable(m) == Sequential then
+      local bad = unbuildable(m, at .. ".")
+      if bad then return bad end
+    else
+      local ok, spec = pcall(function() return m:spec() end)
+      if not ok or type(spec) ~= "table" then
+        return ("layer %s (a %s with no spec method)"):format(at, type(m))
+      elseif not builders[spec.type] then
+        return ("layer %s (type '%s', which nn.register does not know)")
+          :format(at, tostring(spec.type))
+      end
+    end
+  end
+end
+
+-- nn.save(net, path [, {extra = {...}, names = "sfew" | "torch"}]) -> true, or nil,
+-- message on file trouble. extra: a JSON-able table stored under "sfew.extra". names =
+-- "torch" writes PyTorch's 0-based layer numbers ("0.weight"; nn.load reads them back,
+-- PyTorch's load_state_dict takes them). A network nn.load could not rebuild (a
+-- Lua-defined layer whose type is not registered) raises instead of writing a file.
+function M.save(net, path, opts)
   check_net(net, 1, "save")
   argcheck.type(path, "string", 2, "save")
+  opts = argcheck.options(opts, SAVE_OPTIONS, 3, "save")
+  if opts.names ~= nil and opts.names ~= "sfew" and opts.names ~= "torch" then
+    argcheck.error(3, "save", "option 'names' must be \"sfew\" or \"torch\", got "
+      .. tostring(opts.names))
+  end
+  if getmetatable(net) == Sequential then
+    local bad = unbuildable(net, "")
+    if bad then
+      error("nn.save: " .. bad .. ": nn.load could not rebuild it; register its type with "
+        .. "nn.register(type_name, builder)", 2)
+    end
+  end
   local tensors = {}
   local err = params.put(net, "", tensors)
   if err then error(err, 2) end
-  local meta = { ["sfew.kind"] = "net", ["sfew.extra"] = json.encode(extra or json.object()),
+  local meta = { ["sfew.kind"] = "net",
+    ["sfew.extra"] = json.encode(opts.extra or json.object()),
     ["sfew.spec"] = type(net.spec) == "function" and json.encode(net:spec()) or nil }
-  return sio.save(path, tensors, meta)
+  return sio.save(path, tensors, meta, { names = opts.names })
 end
 
 -- The network meta["sfew.spec"] describes, with its parameters from the tensors of ts
@@ -307,7 +450,10 @@ end
 -- network is built, so a small file cannot make it allocate a huge one.
 function M.from_file(ts, meta, prefix, path)
   local text = meta["sfew.spec"]
-  if not text then
+  if not text and params.zero_based(ts, prefix) then
+    return nil, ("checkpoint: '%s' holds no network spec and names its tensors 0-based, as "
+      .. "PyTorch does (0.weight): read it with nn.from_torch(path, spec)"):format(path)
+  elseif not text then
     return nil, ("checkpoint: '%s' holds no network spec (sfew.spec)"):format(path)
   end
   local spec, err = json.decode(text)
@@ -335,12 +481,56 @@ function M.load(path, opts)
   argcheck.type(path, "string", 1, "load")
   local ts, meta = sio.load(path, opts)
   if not ts then return nil, meta end
+  ts = params.from_torch_names(ts, meta)
   local extra, err = json.decode(meta["sfew.extra"] or "{}")
   if err then return nil, ("checkpoint: '%s': bad sfew.extra (%s)"):format(path, err) end
   local net
   net, err = M.from_file(ts, meta, meta["sfew.kind"] == "train" and "net." or "", path)
   if not net then return nil, err end
   return net, extra
+end
+
+-- nn.from_torch(path, spec_or_net [, io_opts]) -> net, or nil, message: a network whose
+-- parameters come from a safetensors file named as PyTorch names an nn.Sequential's
+-- state_dict ("0.weight", "3.bias": the layer's index - 1, counting the layers without
+-- parameters), e.g. one written by safetensors.torch.save_file(model.state_dict(), path)
+-- or by net:save(path, {names = "torch"}). spec_or_net is a spec (as net:spec() returns
+-- it; the network is built from it) or a Sequential, filled in place. Every name and
+-- shape must match both ways. A file sfew wrote with its own 1-based names is refused
+-- (read it with nn.load), so no tensor lands in the wrong layer.
+function M.from_torch(path, target, opts)
+  argcheck.type(path, "string", 1, "from_torch")
+  local is_net = getmetatable(target) == Sequential
+  if not is_net and not (type(target) == "table" and type(target.type) == "string") then
+    argcheck.expected(2, "from_torch", "network spec or Sequential", target)
+  end
+  local ts, meta = sio.load(path, opts)
+  if not ts then return nil, meta end
+  if meta["sfew.kind"] and meta["sfew.names"] ~= "torch" then
+    return nil, ("from_torch: '%s' holds sfew's 1-based names (1.weight): read it with "
+      .. "nn.load"):format(path)
+  end
+  local function torch_list(list)
+    local out = {}
+    for i, p in ipairs(list) do out[i] = { name = params.torch_name(p.name), shape = p.shape } end
+    return out
+  end
+  local function check(list)
+    local err = params.check(torch_list(list), ts, "", path, true)
+    return err and (err:gsub("^checkpoint: ", "from_torch: "))
+  end
+  -- Checked against the spec before building, so a small file cannot make it allocate
+  -- a huge network.
+  local list = not is_net and params.from_spec(target)
+  local err = list and check(list)
+  if err then return nil, err end
+  local net = is_net and target or M.build(target, { rng = sys.rng(0) })
+  err = check(params.expected(net))
+  if err then return nil, err end
+  for _, np in ipairs(net:named_parameters()) do
+    np.tensor:copy(ts[params.torch_name(np.name)])
+  end
+  return net
 end
 
 return M

@@ -1,6 +1,9 @@
 -- sfew.optim: optimisers with PyTorch's update rules. SGD, Adam and AdamW are engine objects
 -- (state in C, saved with opt:state_dict()); this module re-exports them, with gradient
--- clipping and the learning-rate schedules of sfew.schedule.
+-- clipping and the learning-rate schedules of sfew.schedule. An optimiser holds the
+-- parameter tensors it was given: after pruning (prune.remove_channels, remove_unit,
+-- layer:set_params) replaced some, its zero_grad and step raise naming the replaced one
+-- (build a new optimiser from net:parameters()); it never steps dead tensors silently.
 local core = require "sfew.core.optim"
 local schedule = require "sfew.schedule"
 

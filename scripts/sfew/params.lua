@@ -37,6 +37,9 @@ local spec_params = {
 
 -- The list M.expected would give for the network nn.build makes of spec, or nil when
 -- the spec does not say (an unknown layer type, a bad size).
+-- Layer types that nn.register added: their parameters are known only once built.
+M.registered = {}
+
 function M.from_spec(spec, prefix, list)
   list, prefix = list or {}, prefix or ""
   if type(spec) ~= "table" then return nil end
@@ -47,6 +50,7 @@ function M.from_spec(spec, prefix, list)
     end
     return list
   end
+  if M.registered[spec.type] then return nil end
   local params = spec_params[spec.type]
   if not params then return list end
   local w, b = params(spec)
@@ -56,6 +60,48 @@ function M.from_spec(spec, prefix, list)
     list[#list + 1] = { name = prefix .. "bias", shape = shape_text(b) }
   end
   return list
+end
+
+-- PyTorch numbers the modules of nn.Sequential from 0, sfew from 1 (net[1]); both count
+-- the layers without parameters. torch_name("3.1.bias") == "2.0.bias", sfew_name back;
+-- nil when a numeric part is out of range (0 in an sfew name).
+function M.torch_name(name)
+  local ok = true
+  local out = name:gsub("[^.]+", function(part)
+    local n = part:match("^%d+$") and tonumber(part)
+    if not n then return nil end
+    if n < 1 then ok = false end
+    return tostring(n - 1)
+  end)
+  return ok and out or nil
+end
+
+function M.sfew_name(name)
+  return (name:gsub("[^.]+", function(part)
+    local n = part:match("^%d+$") and tonumber(part)
+    return n and tostring(n + 1) or nil
+  end))
+end
+
+-- True when the names of ts under prefix look 0-based (some numeric part is 0), as
+-- PyTorch writes them.
+function M.zero_based(ts, prefix)
+  for name in pairs(ts) do
+    if name:sub(1, #prefix) == prefix then
+      local rest = "." .. name:sub(#prefix + 1) .. "."
+      if rest:find("%.0%.") then return true end
+    end
+  end
+  return false
+end
+
+-- ts with its names in sfew's numbering when meta says the file was written with
+-- PyTorch's (io.save with names = "torch"); ts itself otherwise.
+function M.from_torch_names(ts, meta)
+  if meta["sfew.names"] ~= "torch" then return ts end
+  local out = {}
+  for name, t in pairs(ts) do out[M.sfew_name(name)] = t end
+  return out
 end
 
 -- Adds net's parameters to tensors under prefix. Returns nil or a message when a name
@@ -69,8 +115,14 @@ function M.put(net, prefix, tensors)
 end
 
 -- Checks that the tensors of ts under prefix are exactly those of list (from M.expected
--- or M.from_spec): every name both ways, every shape. Returns nil or a message.
-function M.check(list, ts, prefix, path)
+-- or M.from_spec): every name both ways, every shape. Returns nil or a message. Names
+-- with a 0 part (PyTorch's) are refused unless torch_names: a 1-based reader would
+-- otherwise take "1.weight" of a PyTorch file for the wrong layer.
+function M.check(list, ts, prefix, path, torch_names)
+  if not torch_names and M.zero_based(ts, prefix) then
+    return ("checkpoint: '%s' names its tensors 0-based, as PyTorch does (0.weight): "
+      .. "read it with nn.from_torch"):format(path)
+  end
   local seen = {}
   for _, p in ipairs(list) do
     local src = ts[prefix .. p.name]

@@ -1,10 +1,18 @@
 -- sfew.prune: distinctiveness (PIC) pruning of hidden units and importance pruning of
 -- convolution kernels. The numbers are computed in C (sfew.core.prune); this file holds
 -- the policy: which layers, which units, in which order.
+local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.prune"
 local is_tensor = require("sfew.tensor").is_tensor
+local install_channels = require "sfew.prune_channels"
 
 local M = {}
+
+-- The option names each function takes (argcheck.options refuses any other).
+local REMOVE_UNIT_OPTIONS = argcheck.set { "mode", "into", "value" }
+local ANGLE_OPTIONS = argcheck.set { "layer", "center", "tol" }
+local DISTINCT_OPTIONS = argcheck.set { "layer", "center", "tol", "similar", "complementary",
+  "rule", "min_units" }
 
 M.unit_angles = core.unit_angles
 
@@ -68,40 +76,6 @@ local function next_layer(net, i, want)
   end
 end
 
--- importance of each output kernel of a Conv2d (or any weight tensor): the paper's
--- I = sqrt(1/k^2 * sum a^2), averaged over input channels too.
-function M.kernel_importance(conv)
-  local w = conv
-  if not require("sfew.tensor").is_tensor(conv) then
-    if type(conv) ~= "userdata" and type(conv) ~= "table" or not conv.weight then
-      error("bad argument #1 to 'kernel_importance' (Conv2d or weight tensor expected, got "
-        .. type(conv) .. ")", 2)
-    end
-    w = conv.weight
-  end
-  return core.kernel_importance(w)
-end
-
--- Zeroes kernels of conv (1-based list) and keeps them zero through later training;
--- adds to any kernels masked already. Returns the full list of masked kernels.
-function M.mask_kernels(conv, list)
-  if kind(conv) ~= "Conv2d" then
-    error(("bad argument #1 to 'mask_kernels' (Conv2d expected, got %s)"):format(kind(conv)), 2)
-  end
-  if type(list) ~= "table" then
-    error("bad argument #2 to 'mask_kernels' (list of kernel numbers expected)", 2)
-  end
-  local set, all = {}, {}
-  for _, k in ipairs(conv:mask() or {}) do set[k] = true end
-  for _, k in ipairs(list) do set[k] = true end
-  for k in pairs(set) do all[#all + 1] = k end
-  table.sort(all)
-  conv:set_mask(all)
-  -- zero them now too (the layer would at its next forward), so importances show it
-  for _, k in ipairs(all) do conv.weight[k]:zero() end
-  return all
-end
-
 -- The activation that follows the Linear at net[layer], before any further Linear or
 -- Conv2d: its index and type, or nil.
 local function activation_after(net, layer)
@@ -126,9 +100,10 @@ end
 -- Linear, physically. opts.mode: "similar" (add its outgoing weights to unit opts.into),
 -- "complementary" (sigmoid units: a_unit = 1 - a_into, folded exactly), "constant"
 -- (a dead unit whose output is opts.value: folded into the output bias), or "drop"
--- (nothing folded). Optimisers built before must be rebuilt: the shapes change.
+-- (nothing folded). Optimisers built before must be rebuilt: the shapes change (their
+-- next step raises naming the replaced parameter).
 function M.remove_unit(net, layer, unit, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, REMOVE_UNIT_OPTIONS, 4, "remove_unit")
   check_index(net, layer, "remove_unit", 2, 2)
   local enc = check_layer(net, layer, "Linear", "remove_unit")
   local dec, k = next_layer(net, layer, { "Linear" })
@@ -230,7 +205,7 @@ end
 -- units, 0 otherwise; the paper took the raw outputs: 0). pic_step and distinctiveness
 -- take the same opts.center.
 function M.hidden_angles(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, ANGLE_OPTIONS, 3, "hidden_angles")
   local acts, angles, dead, act = analyse(net, x, opts.layer or 1, opts, "hidden_angles")
   return angles, dead, acts, act
 end
@@ -238,7 +213,7 @@ end
 -- One step of progressive pruning: a dead unit if there is one, else the most alike
 -- pair. Returns a record {action, unit, into, angle, min_angle, units}.
 function M.pic_step(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, ANGLE_OPTIONS, 3, "pic_step")
   local layer = opts.layer or 1
   local acts, angles, dead, act = analyse(net, x, layer, opts, "pic_step")
   local rec = { min_angle = M.min_angle(angles, dead), units = angles:size(1) }
@@ -263,7 +238,7 @@ end
 -- contribution folded into the bias) instead of folding one into the other.
 -- Returns the list of actions taken.
 function M.distinctiveness(net, x, opts)
-  opts = opts or {}
+  opts = argcheck.options(opts, DISTINCT_OPTIONS, 3, "distinctiveness")
   local layer = opts.layer or 1
   local sim, comp = opts.similar or 15, opts.complementary or 165
   local log = {}
@@ -293,187 +268,7 @@ function M.distinctiveness(net, x, opts)
   return log
 end
 
--- Physically removes output channels `list` of the Conv2d at net[conv_index] and the
--- matching inputs of the next Conv2d (or the matching columns of the next Linear after a
--- Flatten). The removed kernels are taken to be zero (masked): each still emits the
--- constant map act(bias), which is folded into the next layer's bias, so the network
--- computes what the masked one did (exact when the next convolution has no padding).
-function M.remove_channels(net, conv_index, list)
-  check_index(net, conv_index, "remove_channels", 2, 2)
-  local conv = check_layer(net, conv_index, "Conv2d", "remove_channels")
-  if type(list) ~= "table" then
-    error("bad argument #3 to 'remove_channels' (list of channel numbers expected)", 2)
-  end
-  local nxt, nxt_index, act = next_layer(net, conv_index, { "Conv2d", "Linear" })
-  if not nxt then error("remove_channels: no Conv2d or Linear follows layer " .. conv_index, 2) end
-  for i, m in pairs { [conv_index] = conv, [nxt_index] = nxt } do
-    if not m.bias then
-      error(("remove_channels: layer %d (%s) has no bias to fold the removed channels into")
-        :format(i, kind(m)), 2)
-    end
-  end
-  local K = conv.weight:size(1)
-  local drop, values = {}, {}
-  for _, k in ipairs(list) do
-    if math.type(k) ~= "integer" or k < 1 or k > K then
-      error(("bad argument #3 to 'remove_channels' (channel %s out of range 1..%d)")
-        :format(tostring(k), K), 2)
-    end
-    drop[k] = true
-    local b = conv.bias:get(k)
-    values[k] = act and activation_fn[act](b) or b
-  end
-  local kept_mask, new_index = {}, 0
-  local masked = {}
-  for _, k in ipairs(conv:mask() or {}) do masked[k] = true end
-  for k = 1, K do
-    if not drop[k] then
-      new_index = new_index + 1
-      if masked[k] then kept_mask[#kept_mask + 1] = new_index end
-    end
-  end
-  local w2, b2 = core.remove_inputs(nxt.weight, nxt.bias, K, list, values)
-  conv:set_params(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
-  nxt:set_params(w2, b2)
-  conv:set_mask(#kept_mask > 0 and kept_mask or nil)
-  if net.clear then net:clear() end -- buffers and shapes of the old sizes
-  return net
-end
-
--- Importance pruning (the paper, sect. 2.3): masks the least important unmasked kernel of
--- the Conv2d at net[conv_index] one at a time. measure() returns a record with at least
--- `loss` for the current network; pruning stops when the loss has moved by more than
--- opts.threshold (0.1) from the unpruned loss, and the last kernel is unmasked again so
--- the network is left in the last state within the threshold. Returns the records (each
--- with pruned = count and min_importance = the least importance among unmasked kernels,
--- the next to go) and the list of kernels left masked. measure() may name the loss
--- train_loss instead.
-function M.prune_by_importance(net, conv_index, measure, opts)
-  opts = opts or {}
-  check_index(net, conv_index, "prune_by_importance", 2, 2)
-  local conv = check_layer(net, conv_index, "Conv2d", "prune_by_importance")
-  local threshold = opts.threshold or 0.1
-  local K = conv.weight:size(1)
-  local max_pruned = opts.max_pruned or K - 1
-  local records, masked = {}, {}
-  local base
-  while true do
-    local imp = M.kernel_importance(conv)
-    local is_masked = {}
-    for _, k in ipairs(masked) do is_masked[k] = true end
-    local best, best_imp
-    for k = 1, K do
-      if not is_masked[k] and (not best_imp or imp:get(k) < best_imp) then
-        best, best_imp = k, imp:get(k)
-      end
-    end
-    local rec = measure()
-    rec.pruned, rec.min_importance = #masked, best_imp
-    records[#records + 1] = rec
-    local loss = rec.loss or rec.train_loss
-    base = base or loss
-    if math.abs(loss - base) > threshold then
-      -- one kernel too many: restore it (masking zeroed its weights in place)
-      local last = table.remove(masked)
-      conv:set_mask(#masked > 0 and masked or nil)
-      conv.weight[last]:copy(records.saved)
-      rec.overshoot = true
-      break
-    end
-    if not best or #masked >= max_pruned then break end
-    records.saved = conv.weight[best]:clone()
-    masked[#masked + 1] = best
-    M.mask_kernels(conv, { best })
-  end
-  records.saved = nil
-  table.sort(masked)
-  return records, masked
-end
-
--- ---- channels of a convolution: angles and merging --------------------------------------
-
-local argcheck = require "sfew.argcheck"
-local doc = require "sfew.doc"
-
--- Outputs of the Conv2d at net[k] for x, after the activation right after it (if the
--- next module is one): N x K x H x W, and the activation's type or nil.
-local function channel_outputs(net, k, x)
-  local after = net[k + 1] and kind(net[k + 1])
-  local stop = activation_fn[after] and k + 1 or k
-  local h = x
-  for i = 1, stop do h = net[i]:forward(h) end
-  return h, stop > k and after or nil
-end
-
--- Angles (K x K, degrees) between the output channels of the Conv2d at net[k] over the
--- batch x: each channel's activations, all images and positions, as one vector. Also
--- returns the dead (constant) channels and the activation type.
-function M.channel_angles(net, k, x, opts)
-  if type(net) ~= "table" then argcheck.expected(1, "channel_angles", "Sequential", net) end
-  if math.type(k) ~= "integer" then argcheck.expected(2, "channel_angles", "layer index", k) end
-  if not require("sfew.tensor").is_tensor(x) then
-    argcheck.expected(3, "channel_angles", "tensor", x)
-  end
-  opts = argcheck.options(opts, { center = true, tol = true }, 4, "channel_angles")
-  check_layer(net, k, "Conv2d", "channel_angles")
-  if x:dim() ~= 4 then
-    argcheck.error(3, "channel_angles", "an N x C x H x W batch expected, got "
-      .. table.concat(x:shape(), "x"))
-  end
-  local h, act = channel_outputs(net, k, x)
-  local K = h:size(2)
-  -- N x K x H x W -> (N*H*W) x K: one row per pattern (image and position)
-  local acts = h:permute(1, 3, 4, 2):reshape(-1, K)
-  local center = opts.center or activation_center[act] or 0
-  local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
-  return angles, dead, act
-end
-
-local remove_channels_masked = M.remove_channels
-
--- remove_channels(net, k, list [, {into = j, complementary = false}]): without into, as
--- before (the removed kernels are taken as masked). With into, each removed channel is
--- first merged into channel j (its outgoing weights in the next Conv2d or Linear added to
--- j's, as remove_unit does for similar hidden units; subtracted, with the bias
--- corrected, when opts.complementary says a_removed = 1 - a_j for sigmoid channels).
-function M.remove_channels(net, k, list, opts)
-  if opts == nil then return remove_channels_masked(net, k, list) end
-  opts = argcheck.options(opts, { into = true, complementary = true }, 4, "remove_channels")
-  local conv = check_layer(net, k, "Conv2d", "remove_channels")
-  if type(list) ~= "table" then
-    argcheck.expected(3, "remove_channels", "list of channel numbers", list)
-  end
-  local K = conv.weight:size(1)
-  local into = opts.into
-  if math.type(into) ~= "integer" or into < 1 or into > K then
-    argcheck.error(4, "remove_channels", ("into = %s is not a channel in 1..%d")
-      :format(tostring(into), K))
-  end
-  local nxt = next_layer(net, k, { "Conv2d", "Linear" })
-  if not nxt then error("remove_channels: no Conv2d or Linear follows layer " .. k, 2) end
-  for _, c in ipairs(list) do
-    if math.type(c) ~= "integer" or c < 1 or c > K or c == into then
-      argcheck.error(3, "remove_channels", ("channel %s is not in 1..%d or is the one kept (%d)")
-        :format(tostring(c), K, into))
-    end
-  end
-  for _, c in ipairs(list) do
-    core.merge_channel(nxt.weight, nxt.bias, K, into, c, opts.complementary == true)
-  end
-  -- the merged channels now carry zero outgoing weight: removing them folds nothing
-  return remove_channels_masked(net, k, list)
-end
-
-doc.register(M.channel_angles, "prune.channel_angles(net, k, x [, {center, tol}])",
-  "Angles in degrees (K x K) between the output channels of the Conv2d at net[k] over the "
-    .. "batch x, each channel's activations (after the activation module that follows, if "
-    .. "any) flattened to one vector; centred at 0.5 after Sigmoid, 0 otherwise, unless "
-    .. "opts.center. Returns angles, dead channels, activation type.")
-doc.register(M.remove_channels, "prune.remove_channels(net, k, list [, {into = j}])",
-  "Removes output channels of the Conv2d at net[k] and their inputs in the next layer. "
-    .. "Without into, the kernels count as masked (act(bias) folded into the next bias); "
-    .. "with into = j, each is merged into channel j (its outgoing weights added to j's; "
-    .. "complementary = true subtracts them, for a_removed = 1 - a_j). Optimisers built "
-    .. "before must be rebuilt.")
+install_channels(M, { kind = kind, check_layer = check_layer, check_index = check_index,
+  next_layer = next_layer, activation_fn = activation_fn, activation_center = activation_center })
 
 return M

@@ -9,6 +9,8 @@ local fit = require "sfew.fit"
 local fused = require "sfew.fused"
 local tensor = require "sfew.tensor"
 
+local STEP_OPTIONS = argcheck.set { "chunk", "keep" }
+
 local function check_args(fname, net, criterion, x, y, opts, first)
   local function bad(k, msg) argcheck.error(k, fname, msg, 3) end
   if type(net) ~= "table" and type(net) ~= "userdata" then bad(1, "module expected") end
@@ -21,7 +23,7 @@ local function check_args(fname, net, criterion, x, y, opts, first)
   if n < 1 then bad(first, "empty batch") end
   local ny = y:dim() > 0 and y:size(1) or 0
   if ny ~= n then bad(first + 1, ("%d targets for %d inputs"):format(ny, n)) end
-  if opts ~= nil and type(opts) ~= "table" then bad(first + 2, "options table expected") end
+  argcheck.options(opts, STEP_OPTIONS, first + 2, fname, 2)
   local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
   if math.type(chunk) ~= "integer" or chunk < 1 then
     bad(first + 2, "option 'chunk' must be a positive integer")
@@ -41,6 +43,17 @@ local function each_chunk(x, y, N, chunk, fn)
   end
 end
 
+-- Re-raises a failure inside a step or an evaluation at the caller's line, naming the
+-- public function (fname) rather than a line of this file: a target the criterion
+-- refuses is the argument y (argument #ypos), anything else is prefixed with fname.
+local function relay(fname, ypos, in_criterion, msg)
+  if type(msg) ~= "string" then error(msg, 0) end -- an error object goes on untouched
+  msg = msg:gsub("^[^\n]-sfew/[%w_/]+%.lua:%d+: ", "")
+  local target = in_criterion and msg:match("^bad argument #2 to '[%w_]+' %((.*)%)$")
+  if target then error(("bad argument #%d to '%s' (%s)"):format(ypos, fname, target), 3) end
+  error(fname .. ": " .. msg, 3)
+end
+
 -- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
 -- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
 -- then opt:step(). Returns the mean loss over all rows. The layers keep their outputs
@@ -48,23 +61,28 @@ end
 -- costs more than a tenth of the step); {keep = false} frees them, as net:clear() does.
 function M.step(net, criterion, opt, x, y, opts)
   if type(opt) ~= "table" and type(opt) ~= "userdata" then
-    argcheck.error(3, "step", "optimiser expected")
+    argcheck.error(3, "train.step", "optimiser expected")
   end
-  local chunk, N = check_args("step", net, criterion, x, y, opts, 4)
+  local chunk, N = check_args("train.step", net, criterion, x, y, opts, 4)
   local fused_loss = fused.step(net, criterion, opt, x, y)
   if fused_loss then return fused_loss end
-  local total = 0
-  net:train()
-  opt:zero_grad()
-  each_chunk(x, y, N, chunk, function(xc, yc, n)
-    local out = net:forward(xc)
-    total = total + criterion:forward(out, yc) * n
-    local g = criterion:backward(out, yc)
-    if n ~= N then g:mul_(n / N) end
-    net:backward(xc, g, false) -- the data needs no gradient
+  local total, in_criterion = 0, false
+  local ok, err = pcall(function()
+    net:train()
+    opt:zero_grad()
+    each_chunk(x, y, N, chunk, function(xc, yc, n)
+      local out = net:forward(xc)
+      in_criterion = true
+      total = total + criterion:forward(out, yc) * n
+      local g = criterion:backward(out, yc)
+      in_criterion = false
+      if n ~= N then g:mul_(n / N) end
+      net:backward(xc, g, false) -- the data needs no gradient
+    end)
+    if net.clear and (opts or {}).keep == false then net:clear() end
+    opt:step()
   end)
-  if net.clear and (opts or {}).keep == false then net:clear() end
-  opt:step()
+  if not ok then relay("train.step", 5, in_criterion, err) end
   return total / N
 end
 
@@ -72,15 +90,21 @@ end
 -- criteria without classes, such as MSELoss), chunked, in evaluate mode. Keeps the net's
 -- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
-  local chunk, N = check_args("evaluate", net, criterion, x, y, opts, 3)
-  local total, hits = 0, 0
+  local chunk, N = check_args("train.evaluate", net, criterion, x, y, opts, 3)
+  local total, hits, in_criterion = 0, 0, false
   local was_training = net.training
   net:evaluate()
-  each_chunk(x, y, N, chunk, function(xc, yc, n)
+  local ok, err = pcall(each_chunk, x, y, N, chunk, function(xc, yc, n)
     local out = net:forward(xc)
+    in_criterion = true
     total = total + criterion:forward(out, yc) * n
     if criterion.correct then hits = hits + criterion:correct(out, yc) end
+    in_criterion = false
   end)
+  if not ok then
+    if was_training then net:train() end
+    relay("train.evaluate", 4, in_criterion, err)
+  end
   if net.clear and (opts or {}).keep == false then net:clear() end
   if was_training then net:train() end
   return total / N, criterion.correct and hits / N or nil
@@ -88,8 +112,18 @@ end
 
 -- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
 function M.fit(opts)
-  argcheck.type(opts, "table", 1, "fit")
-  return fit.fit(opts, M)
+  argcheck.type(opts, "table", 1, "train.fit")
+  local ok, hist = pcall(fit.fit, opts, M)
+  if ok then return hist end
+  -- A failure inside the library is reported at the caller's line, naming train.fit; an
+  -- error from the caller's own code (on_epoch) keeps its position.
+  if type(hist) ~= "string" then error(hist, 0) end
+  local msg, n = hist:gsub("^[^\n]-sfew/[%w_/]+%.lua:%d+: ", "")
+  if n == 0 and msg:match("^[^\n]-%.lua:%d+: ") then error(msg, 0) end
+  if not msg:match("^train%.fit") and not msg:match("^bad argument #%d+ to 'train%.fit'") then
+    msg = "train.fit: " .. msg
+  end
+  error(msg, 2)
 end
 
 return M
