@@ -7,7 +7,7 @@ local M = {}
 
 -- A schedule of class on opt, after checking opt and the options (errors at the caller of
 -- the constructor): returns the new object and the options.
-local function new(class, fname, opt, opts, allowed)
+local function construct(class, fname, opt, opts, allowed)
   local ok, lr = pcall(function() return opt.lr end)
   if not ok or type(lr) ~= "number" then
     argcheck.expected(1, fname, "optimizer", opt, 2)
@@ -33,7 +33,7 @@ StepLR.__name = "sfew.StepLR"
 -- optim.StepLR(opt, {step_size (required), gamma = 0.1}): lr *= gamma every step_size epochs.
 function M.StepLR(opt, opts)
   local s
-  s, opts = new(StepLR, "StepLR", opt, opts, argcheck.set{"step_size", "gamma"})
+  s, opts = construct(StepLR, "StepLR", opt, opts, argcheck.set{"step_size", "gamma"})
   s.step_size = number(opts.step_size, "step_size", "StepLR", 1, nil, true)
   s.gamma = number(opts.gamma, "gamma", "StepLR", 0, 0.1)
   return s
@@ -64,7 +64,7 @@ Cosine.__name = "sfew.CosineAnnealingLR"
 -- Hutter 2017, eq. 5, in PyTorch's recursive form), as SequentialLR of the two would.
 function M.CosineAnnealingLR(opt, opts)
   local s
-  s, opts = new(Cosine, "CosineAnnealingLR", opt, opts,
+  s, opts = construct(Cosine, "CosineAnnealingLR", opt, opts,
     argcheck.set{"T_max", "eta_min", "warmup"})
   s.warmup = number(opts.warmup, "warmup", "CosineAnnealingLR", 0, 0, true)
   s.T_max = number(opts.T_max, "T_max", "CosineAnnealingLR", s.warmup + 1, nil, true)
@@ -117,7 +117,7 @@ local plateau_opts = argcheck.set{"mode", "factor", "patience", "threshold", "th
 function M.ReduceLROnPlateau(opt, opts)
   local f = "ReduceLROnPlateau"
   local s
-  s, opts = new(Plateau, f, opt, opts, plateau_opts)
+  s, opts = construct(Plateau, f, opt, opts, plateau_opts)
   s.bad_epochs, s.cooldown_counter = 0, 0
   s.mode = opts.mode or "min"
   s.threshold_mode = opts.threshold_mode or "rel"
