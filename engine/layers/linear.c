@@ -124,15 +124,8 @@ sfew_status sfew_linear_set_params(sfew_linear *l, const sfew_tensor *weight,
     if (weight->ndim != 2 || weight->shape[0] < 1 || weight->shape[1] < 1)
         return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: weight must be 2-D O x I, "
                          "got %s", sfew_shape_str(weight->ndim, weight->shape, buf, 96));
-    if ((bias != NULL) != (l->bias != NULL))
-        return sfew_fail(err, SFEW_EINVAL, "linear_set_params: the layer %s a bias",
-                         l->bias ? "has" : "has no");
-    if (bias && (bias->ndim != 1 || bias->shape[0] != weight->shape[0]))
-        return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: bias is %s, expected %lld",
-                         sfew_shape_str(bias->ndim, bias->shape, buf, 96),
-                         (long long)weight->shape[0]);
-    sfew_status st = sfew_params_replace(weight, bias, &l->weight, &l->bias, &l->grad_weight,
-                                         &l->grad_bias, err);
+    sfew_status st = sfew_params_set("linear_set_params", weight, bias, &l->weight, &l->bias,
+                                     &l->grad_weight, &l->grad_bias, err);
     if (st)
         return st;
     l->out = weight->shape[0];

@@ -75,3 +75,18 @@ sfew_status sfew_params_replace(const sfew_tensor *weight, const sfew_tensor *bi
     *gb = ngb;
     return SFEW_OK;
 }
+
+sfew_status sfew_params_set(const char *fname, const sfew_tensor *weight,
+                            const sfew_tensor *bias, sfew_tensor **w, sfew_tensor **b,
+                            sfew_tensor **gw, sfew_tensor **gb, sfew_err *err)
+{
+    char buf[96];
+    if ((bias != NULL) != (*b != NULL))
+        return sfew_fail(err, SFEW_EINVAL, "%s: the layer %s a bias", fname,
+                         *b ? "has" : "has no");
+    if (bias && (bias->ndim != 1 || bias->shape[0] != weight->shape[0]))
+        return sfew_fail(err, SFEW_ESHAPE, "%s: bias is %s, expected %lld", fname,
+                         sfew_shape_str(bias->ndim, bias->shape, buf, 96),
+                         (long long)weight->shape[0]);
+    return sfew_params_replace(weight, bias, w, b, gw, gb, err);
+}

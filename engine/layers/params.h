@@ -20,6 +20,12 @@ sfew_status sfew_params_new(int ndim, const int64_t *shape, int64_t nbias, sfew_
                             sfew_tensor **b, sfew_tensor **gw, sfew_tensor **gb,
                             sfew_err *err);
 
+/* sfew_params_replace after checking that bias is given exactly when the layer has one
+ * (*b) and is (O) for a weight of O rows; fname names the caller in the messages. */
+sfew_status sfew_params_set(const char *fname, const sfew_tensor *weight,
+                            const sfew_tensor *bias, sfew_tensor **w, sfew_tensor **b,
+                            sfew_tensor **gw, sfew_tensor **gb, sfew_err *err);
+
 /* Frees a layer's weight, bias and their gradients (any may be NULL). */
 void sfew_params_free(sfew_tensor *w, sfew_tensor *b, sfew_tensor *gw, sfew_tensor *gb);
 
