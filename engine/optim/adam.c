@@ -1,6 +1,7 @@
 /* Adam as torch.optim.Adam (single-tensor path of PyTorch 1.13): float32 moments, bias
  * corrections computed in double from the step count, as PyTorch does in Python floats. */
 #include "adam.h"
+#include "common.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -110,11 +111,9 @@ static void update(const sfew_adam_opts *o, int64_t step, float *p, const float 
 sfew_status sfew_adam_step(sfew_adam *a, sfew_tensor *const *params,
                            const sfew_tensor *const *grads, sfew_err *err)
 {
-    for (int i = 0; i < a->n; i++)
-        if (!sfew_tensor_same_shape(params[i], a->m[i])
-            || !sfew_tensor_same_shape(grads[i], a->m[i]))
-            return sfew_fail(err, SFEW_ESHAPE, "adam_step: parameter %d or its gradient "
-                             "changed shape since the optimiser was made", i + 1);
+    sfew_status st = sfew_optim_check_shapes("adam_step", a->n, params, grads, a->m, err);
+    if (st)
+        return st;
     for (int i = 0; i < a->n; i++) {
         a->steps[i]++;
         update(&a->o, a->steps[i], params[i]->data, grads[i]->data, a->m[i]->data,

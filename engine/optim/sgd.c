@@ -1,5 +1,6 @@
 /* SGD with momentum, dampening, weight decay and Nesterov, as torch.optim.SGD. */
 #include "sgd.h"
+#include "common.h"
 
 #include <stdlib.h>
 
@@ -82,11 +83,9 @@ static void update(const sfew_sgd_opts *o, float *p, const float *g, float *buf,
 sfew_status sfew_sgd_step(sfew_sgd *s, sfew_tensor *const *params,
                           const sfew_tensor *const *grads, sfew_err *err)
 {
-    for (int i = 0; i < s->n; i++)
-        if (!sfew_tensor_same_shape(params[i], s->buf[i])
-            || !sfew_tensor_same_shape(grads[i], s->buf[i]))
-            return sfew_fail(err, SFEW_ESHAPE, "sgd_step: parameter %d or its gradient "
-                             "changed shape since the optimiser was made", i + 1);
+    sfew_status st = sfew_optim_check_shapes("sgd_step", s->n, params, grads, s->buf, err);
+    if (st)
+        return st;
     for (int i = 0; i < s->n; i++) {
         update(&s->o, params[i]->data, grads[i]->data, s->buf[i]->data, params[i]->numel,
                s->steps[i] == 0);
