@@ -138,6 +138,19 @@ function M.mean_pm(xs, fmt)
   return (fmt .. " ± " .. fmt):format(m, s)
 end
 
+-- Sorts rows in place by where row[key] stands in the list order; rows whose key is not
+-- in it go last, by key. Returns rows.
+function M.sort_by_list(rows, key, order)
+  local pos = {}
+  for i, v in ipairs(order) do pos[v] = i end
+  table.sort(rows, function(a, b)
+    local pa, pb = pos[a[key]] or math.huge, pos[b[key]] or math.huge
+    if pa ~= pb then return pa < pb end
+    return a[key] < b[key]
+  end)
+  return rows
+end
+
 -- One row per group of records (group_by: a field name or a function of a record), in
 -- the order the groups first appear: {[group_key] = key, runs = n, [f] = "mean ± sd",
 -- [f .. "_mean"] = mean, [f .. "_std"] = sd} for every field f in fields. fields may be
@@ -175,19 +188,6 @@ function M.group_stats(records, group_by, fields, opts)
     end
     rows[#rows + 1] = row
   end
-  return rows
-end
-
--- Sorts rows in place by where row[key] stands in the list order; rows whose key is not
--- in it go last, by key. Returns rows.
-function M.sort_by_list(rows, key, order)
-  local pos = {}
-  for i, v in ipairs(order) do pos[v] = i end
-  table.sort(rows, function(a, b)
-    local pa, pb = pos[a[key]] or math.huge, pos[b[key]] or math.huge
-    if pa ~= pb then return pa < pb end
-    return a[key] < b[key]
-  end)
   return rows
 end
 
