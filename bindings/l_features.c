@@ -64,40 +64,45 @@ static sfew_tensor *push_out(lua_State *L, int batch, int64_t n, int64_t d)
     return *slot;
 }
 
-static int l_lpq(lua_State *L)
+/* The arguments of lpq and lpq_codes: the image (or, unless single, a batch) at 1 and the
+ * options at 2, checked against each other; returns the image and fills the sizes. */
+static sfew_tensor *lpq_args(lua_State *L, const char *fname, int single, sfew_lpq_opts *o,
+                             int64_t *n, int64_t *h, int64_t *w, int *batch)
 {
     sfew_tensor *x = check_tensor(L, 1);
+    sfew_err err = {{0}};
+    lpq_opts(L, 2, o);
+    sfew_status st = sfew_features_image_dims(x, fname, n, h, w, batch, &err);
+    luaL_argcheck(L, !single || st != SFEW_OK || !*batch, 1,
+                  "lpq_codes takes one image, not a batch");
+    if (st == SFEW_OK)
+        st = sfew_lpq_check(o, *h, *w, &err);
+    if (st != SFEW_OK)
+        raise(L, st, &err, 1, 2);
+    return x;
+}
+
+static int l_lpq(lua_State *L)
+{
     sfew_lpq_opts o;
     sfew_err err = {{0}};
     int64_t n, h, w;
     int batch;
-    lpq_opts(L, 2, &o);
-    sfew_status st = sfew_features_image_dims(x, "lpq", &n, &h, &w, &batch, &err);
-    if (st == SFEW_OK)
-        st = sfew_lpq_check(&o, h, w, &err);
-    if (st != SFEW_OK)
-        return raise(L, st, &err, 1, 2);
+    sfew_tensor *x = lpq_args(L, "lpq", 0, &o, &n, &h, &w, &batch);
     sfew_tensor *out = push_out(L, batch, n, sfew_lpq_size(&o));
-    st = sfew_lpq_forward(x, &o, out, lsfew_threads(L), &err);
+    sfew_status st = sfew_lpq_forward(x, &o, out, lsfew_threads(L), &err);
     return st == SFEW_OK ? 1 : raise(L, st, &err, 1, 2);
 }
 
 static int l_lpq_codes(lua_State *L)
 {
-    sfew_tensor *x = check_tensor(L, 1);
     sfew_lpq_opts o;
     sfew_err err = {{0}};
     int64_t n, h, w;
     int batch;
-    lpq_opts(L, 2, &o);
-    sfew_status st = sfew_features_image_dims(x, "lpq_codes", &n, &h, &w, &batch, &err);
-    luaL_argcheck(L, st != SFEW_OK || !batch, 1, "lpq_codes takes one image, not a batch");
-    if (st == SFEW_OK)
-        st = sfew_lpq_check(&o, h, w, &err);
-    if (st != SFEW_OK)
-        return raise(L, st, &err, 1, 2);
+    sfew_tensor *x = lpq_args(L, "lpq_codes", 1, &o, &n, &h, &w, &batch);
     sfew_tensor **slot = lsfew_tensor_slot(L);
-    st = sfew_tensor_new4(2, h - o.window + 1, w - o.window + 1, 0, 0, slot, &err);
+    sfew_status st = sfew_tensor_new4(2, h - o.window + 1, w - o.window + 1, 0, 0, slot, &err);
     if (st == SFEW_OK)
         st = sfew_lpq_codes(x, &o, *slot, &err);
     return st == SFEW_OK ? 1 : raise(L, st, &err, 1, 2);

@@ -16,10 +16,11 @@ local spec = experiment.extend(experiment.common{ epochs = 700, runs = 5, lr = 1
 })
 local M = { config = config, spec = spec }
 
-local fields = { "train_loss", "train_acc", "test_loss", "test_acc", "seconds_per_epoch" }
 local columns = { { "combo", "C1xC2" }, { "runs", "Runs" }, { "train_loss", "Train loss" },
   { "train_acc", "Train acc" }, { "test_loss", "Test loss" }, { "test_acc", "Test acc" },
   { "seconds_per_epoch", "s/epoch" } }
+
+local function combo_of(r) return r.c1 .. "x" .. r.c2 end
 
 local function parse_combos(text)
   local out = {}
@@ -43,21 +44,12 @@ end
 
 -- mean ± sd of every measure, one row per combination in --combos order, from run records
 function M.tabulate(records, combos)
-  local order = {}
-  for i, c in ipairs(parse_combos(combos or config.combos)) do order[c] = i end
-  local rows = report.group_stats(records, function(r) return r.c1 .. "x" .. r.c2 end, fields,
-    { key = "combo" })
-  table.sort(rows, function(a, b)
-    local pa, pb = order[a.combo] or math.huge, order[b.combo] or math.huge
-    if pa ~= pb then return pa < pb end
-    return a.combo < b.combo
-  end)
-  return rows
+  return report.sort_by_list(report.group_stats(records, combo_of, columns, { key = "combo" }),
+    "combo", parse_combos(combos or config.combos))
 end
 
 function M.run(opts)
-  local o = experiment.options(spec, opts)
-  experiment.apply_quick(o, config.quick)
+  local o = experiment.options(spec, opts, config.quick)
   local rng = experiment.setup(o)
   local dir, records, note = o.out and (o.out .. "/runs"), {}, o.data or "synthetic faces"
   if not o.merge then
@@ -73,11 +65,9 @@ function M.run(opts)
   if dir and (o.merge or o.run) then records = report.read_jsonl_dir(dir) end
   local rows = M.tabulate(records, o.combos)
   io.write(report.text(rows, columns))
-  local md = table.concat{ experiment.title(o, "Channel sweep"), report.markdown(rows, columns),
-    experiment.confusions(rows, records, "combo", function(r) return r.c1 .. "x" .. r.c2 end),
-    "\n", require("sfew.paper").cnn_settings(o, note), "\n## Options\n\n",
-    experiment.settings(o) }
-  experiment.write(o, config.name, md, records)
+  local md = experiment.finish(o, config.name, "Channel sweep", { report.markdown(rows, columns),
+    experiment.confusions(rows, records, "combo", combo_of),
+    "\n", require("sfew.paper").cnn_settings(o, note) }, records)
   return { records = records, rows = rows, markdown = md, note = note }
 end
 

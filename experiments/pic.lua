@@ -22,30 +22,28 @@ local M = { config = config, spec = spec }
 
 local function one_run(o, rng, seed)
   local sfew = require "sfew"
-  local nn, prune = sfew.nn, sfew.prune
+  local nn, prune, evaluate = sfew.nn, sfew.prune, sfew.train.evaluate
   local train, test, note = experiment.feature_table(o, rng, config.patch_count)
   local n = train:size(2)
   local net = nn.Sequential{ nn.Linear(n, o.hidden, { rng = rng }), nn.Sigmoid(),
     nn.Linear(o.hidden, n, { rng = rng }) }
-  local mse = nn.MSELoss()
+  local mse, records = nn.MSELoss(), {}
   local function fit(m, epochs)
-    return sfew.train.fit{ net = m, criterion = mse, x = train, y = train, epochs = epochs,
-      optimizer = sfew.optim.Adam(m:parameters(), { lr = o.lr }), batch = o.batch, rng = rng,
-      progress = epochs >= 100, label = "pic", eval_initial = false }
+    return experiment.fit(o, m, mse, train, train, rng, { epochs = epochs,
+      progress = epochs >= 100, label = "pic", eval_initial = false })
   end
   fit(net, o.epochs)
-  local function measure(m, rec)
+  local function measure(m, rec) -- appends to records
     rec.experiment, rec.seed = config.name, seed
-    rec.train_loss = sfew.train.evaluate(m, mse, train, train)
-    rec.test_loss = sfew.train.evaluate(m, mse, test, test)
+    rec.train_loss, rec.test_loss = evaluate(m, mse, train, train), evaluate(m, mse, test, test)
     local angles, dead = prune.hidden_angles(m, train, { center = o.center })
     rec.units, rec.min_angle = angles:size(1), prune.min_angle(angles, dead)
+    records[#records + 1] = rec
     return rec
   end
-  local records, p = {}, experiment.clone(net)
+  local p = experiment.clone(net)
   while true do -- progressive: the most alike pair (or a dead unit) goes, down to 2 units
     local rec = measure(p, {})
-    records[#records + 1] = rec
     if rec.units <= 2 then break end
     rec.action = prune.pic_step(p, train, { center = o.center }).action
     if o.retrain > 0 then fit(p, o.retrain) end
@@ -53,39 +51,30 @@ local function one_run(o, rng, seed)
   local t = experiment.clone(net)
   local log = prune.distinctiveness(t, train, { similar = o.similar, center = o.center,
     complementary = o.complementary, rule = o.rule })
-  records[#records + 1] = measure(t, { mode = "threshold", removed = #log })
+  measure(t, { mode = "threshold", removed = #log })
   return { records = records, net = net, pruned = p, thresholded = t, log = log, note = note }
 end
 
 local cols = { { "units", "Units" }, { "runs", "Runs" }, { "train_loss", "Train loss" },
-  { "test_loss", "Test loss" }, { "min_angle", "Min angle (degrees)" } }
-local tcols = { { "removed", "Units removed" }, { "units", "Units left" },
+  { "test_loss", "Test loss" }, { "min_angle", "Min angle (degrees)", "%.2f" } }
+local tcols = { { "removed", "Units removed", "%.2g" }, { "units", "Units left", "%.2g" },
   { "train_loss", "Train loss" }, { "test_loss", "Test loss" } }
 
 function M.run(opts)
-  local o = experiment.options(spec, opts)
-  experiment.apply_quick(o, config.quick)
-  local runs = experiment.each_run(o, function(rng, seed) return one_run(o, rng, seed) end)
-  local records = experiment.concat(runs, "records")
+  local o = experiment.options(spec, opts, config.quick)
+  local runs, records = experiment.each_run(o, function(...) return one_run(o, ...) end)
   local rows = report.group_stats(records, function(r) return not r.mode and r.units or nil end,
-    { "train_loss", "test_loss", "min_angle" }, { key = "units", fmt = { min_angle = "%.2f" } })
-  local trows = report.group_stats(records, "mode", { "removed", "units", "train_loss",
-    "test_loss" }, { key = "mode", fmt = { removed = "%.2g", units = "%.2g" } })
+    cols, { key = "units" })
+  local trows = report.group_stats(records, "mode", tcols, { key = "mode" })
   io.write(report.text(rows, cols), report.text(trows, tcols))
-  if o.out then
-    require("sfew.plot").two_axes{ path = o.out .. "/pic.png", rows = rows, reverse_x = true,
-      title = "PIC pruning (mean of the runs)", x = { "units", "hidden units" },
-      y = { "train_loss_mean", "train loss (MSE)" }, y2 = { "min_angle_mean", "min angle" } }
-  end
-  local md = table.concat{ experiment.title(o, "PIC pruning"), report.markdown(rows, cols),
+  experiment.plot(o, "pic.png", "two_axes", { rows = rows, reverse_x = true,
+    title = "PIC pruning (mean of the runs)", x = { "units", "hidden units" },
+    y = { "train_loss_mean", "train loss (MSE)" }, y2 = { "min_angle_mean", "min angle" } })
+  local md = experiment.finish(o, config.name, "PIC pruning", { report.markdown(rows, cols),
     ("\nThreshold rule (%g / %g degrees, %s):\n\n"):format(o.similar, o.complementary, o.rule),
     report.markdown(trows, tcols), "\n![pic](pic.png)\n\n",
-    require("sfew.paper").pic_settings(o, runs[1].note), "\n## Options\n\n",
-    experiment.settings(o) }
-  experiment.write(o, config.name, md, records)
-  local first = runs[1]
-  return { records = records, rows = rows, threshold = trows[1], runs = runs, net = first.net,
-    pruned = first.pruned, thresholded = first.thresholded, log = first.log, markdown = md }
+    require("sfew.paper").pic_settings(o, runs[1].note) }, records)
+  return experiment.results(runs, { rows = rows, threshold = trows[1], markdown = md })
 end
 
 return experiment.script(M, spec, "usage: sfewlua experiments/pic.lua [options]")

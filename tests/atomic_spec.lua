@@ -12,12 +12,7 @@ local function kill_while(script, after, dir)
   os.execute(("sleep %g; kill -9 %s 2>/dev/null; sleep 0.05"):format(after, pid))
 end
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = h.slurp
 
 describe("saving", function()
   local dir

@@ -13,20 +13,22 @@ local function loss(m, x, r)
 end
 
 -- Checks up to `samples` entries (every entry when fewer) of a flat view v against
--- the analytic gradient ga (flat list). Returns the worst scaled error.
-local function probe(m, x, r, v, ga, rng, samples)
+-- the analytic gradient ga (flat list) of the scalar f(). Returns the worst error, scaled
+-- by max(1, |analytic|) unless absolute.
+local function probe(f, v, ga, rng, samples, absolute)
   local n = v:numel()
   local worst = 0
   for s = 1, math.min(samples, n) do
     local i = n <= samples and s or rng:random(n)
     local old = v[i]
     v[i] = old + M.STEP
-    local up = loss(m, x, r)
+    local up = f()
     v[i] = old - M.STEP
-    local down = loss(m, x, r)
+    local down = f()
     v[i] = old
     local num = (up - down) / (2 * M.STEP)
-    local err = math.abs(num - ga[i]) / math.max(1, math.abs(ga[i]))
+    local err = math.abs(num - ga[i])
+    if not absolute then err = err / math.max(1, math.abs(ga[i])) end
     if err > worst then worst = err end
   end
   return worst
@@ -39,12 +41,19 @@ function M.check(m, x, rng, samples)
   local r = tensor.randn(out:shape(), rng)
   m:zero_grad()
   local gi = m:backward(x, r):flat()
-  local worst = probe(m, x, r, x:reshape({-1}), gi, rng, samples)
+  local function f() return loss(m, x, r) end
+  local worst = probe(f, x:reshape({-1}), gi, rng, samples)
   for _, p in ipairs(m:parameters()) do
     local gp = p.grad:flat()
-    worst = math.max(worst, probe(m, x, r, p:reshape({-1}), gp, rng, samples))
+    worst = math.max(worst, probe(f, p:reshape({-1}), gp, rng, samples))
   end
   return worst
+end
+
+-- The worst absolute error of criterion c's gradient over every entry of x (target t).
+function M.criterion(c, x, t)
+  local g = c:backward(x, t):flat()
+  return probe(function() return c:forward(x, t) end, x:reshape({-1}), g, nil, math.huge, true)
 end
 
 return M

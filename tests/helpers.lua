@@ -69,6 +69,23 @@ function M.run(args, stdin)
   return ok == true, out, err, code
 end
 
+-- The whole content of a file, as bytes.
+function M.slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- A 1 x height x width image tensor whose pixel (i, j), both 0-based, is f(i, j).
+function M.image(height, width, f)
+  local flat = {}
+  for i = 0, height - 1 do
+    for j = 0, width - 1 do flat[#flat + 1] = f(i, j) end
+  end
+  return require("sfew.tensor").new({ 1, height, width }, flat)
+end
+
 -- A fresh temporary directory (removed by the caller with M.rmdir).
 function M.tmpdir()
   local name = os.tmpname()

@@ -6,12 +6,7 @@ local h = require "helpers"
 local sfew = require "sfew"
 local sio = require "sfew.io"
 
-local function slurp(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local slurp = h.slurp
 
 -- Names in dir (sorted), without "." and "..".
 local function names(dir)

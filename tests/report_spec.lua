@@ -44,6 +44,21 @@ describe("report", function()
       { "x" })
     assert.are.same({ "big", 3 }, { by_fn[1].group, by_fn[1].runs })
   end)
+  it("groups by a table's columns, taking each column's format", function()
+    local recs = { { g = "a", x = 1, y = 10 }, { g = "a", x = 2, y = 20 }, { g = "b", x = 3 } }
+    local columns = { { "g", "G" }, { "runs", "Runs" }, { "x", "X", "%.1f" }, { "y", "Y" } }
+    local grouped = report.group_stats(recs, "g", columns, { key = "g" })
+    assert.are.same({ "1.5 ± 0.7", "3.0" }, report.pluck(grouped, "x"))
+    assert.are.equal("15.0000 ± 7.0711", grouped[1].y)
+    assert.are.equal("", grouped[2].y)
+  end)
+
+  it("sorts rows by where their key stands in a list, unknown keys last by key", function()
+    local unsorted = { { k = "z" }, { k = "b" }, { k = "a" }, { k = "y" } }
+    assert.are.same({ "b", "a", "y", "z" }, report.pluck(report.sort_by_list(unsorted, "k",
+      { "b", "a" }), "k"))
+  end)
+
   it("creates folders and reads every JSON-lines file of one without a shell", function()
     local dir = h.tmpdir()
     report.mkdir(dir .. "/a/b")

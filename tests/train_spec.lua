@@ -35,13 +35,18 @@ local function data(n, rng)
   return tensor.randn({n, 1, 8, 8}, rng), tensor.new({n}, y)
 end
 
+-- The small net, n samples and a cross-entropy criterion, all from one seed.
+local function problem(seed, n)
+  local rng = sys.rng(seed)
+  local net = small_net(rng)
+  local x, y = data(n, rng)
+  return net, x, y, nn.CrossEntropyLoss()
+end
+
 describe("sfew.train", function()
   describe(".step", function()
     it("gives the gradients of one big batch when run in 3 chunks", function()
-      local rng = sys.rng(1)
-      local net = small_net(rng)
-      local x, y = data(10, rng)
-      local crit = nn.CrossEntropyLoss()
+      local net, x, y, crit = problem(1, 10)
       local rec = recorder(net:parameters())
       local whole = train.step(net, crit, rec, x, y, {chunk = 10})
       local g1 = rec.grads
@@ -62,10 +67,7 @@ describe("sfew.train", function()
     end)
 
     it("lowers the loss with a few SGD steps", function()
-      local rng = sys.rng(2)
-      local net = small_net(rng)
-      local x, y = data(16, rng)
-      local crit = nn.CrossEntropyLoss()
+      local net, x, y, crit = problem(2, 16)
       local opt = sgd(net:parameters(), 0.1)
       local first = train.step(net, crit, opt, x, y, {chunk = 5})
       local last
@@ -106,10 +108,7 @@ describe("sfew.train", function()
 
   describe(".evaluate", function()
     it("returns the mean loss and the accuracy, chunked, in evaluate mode", function()
-      local rng = sys.rng(4)
-      local net = small_net(rng)
-      local x, y = data(9, rng)
-      local crit = nn.CrossEntropyLoss()
+      local net, x, y, crit = problem(4, 9)
       local loss, acc = train.evaluate(net, crit, x, y, {chunk = 4})
       local out = net:forward(x)
       assert.is_true(math.abs(loss - crit:forward(out, y)) < 1e-6)

@@ -1,5 +1,6 @@
 /* Adaptive average pooling with PyTorch's start/end index rule. */
 #include "adaptive_avgpool2d.h"
+#include "pool.h"
 #include "../parallel.h"
 
 #include <stdlib.h>
@@ -65,18 +66,10 @@ static void planes(void *ctx, int64_t lo, int64_t hi)
             for (int64_t ow = 0; ow < OW; ow++) {
                 region(ow, OW, W, &w0, &w1);
                 float div = (float)((h1 - h0) * (w1 - w0));
-                if (j->backward) {
-                    float g = x[oh * OW + ow] / div;
-                    for (int64_t i = h0; i < h1; i++)
-                        for (int64_t k = w0; k < w1; k++)
-                            y[i * W + k] += g;
-                    continue;
-                }
-                float s = 0.0f;
-                for (int64_t i = h0; i < h1; i++)
-                    for (int64_t k = w0; k < w1; k++)
-                        s += x[i * W + k];
-                y[oh * OW + ow] = s / div;
+                if (j->backward)
+                    sfew_window_add(y, W, h0, h1, w0, w1, x[oh * OW + ow] / div);
+                else
+                    y[oh * OW + ow] = sfew_window_sum(x, W, h0, h1, w0, w1) / div;
             }
         }
     }
@@ -101,17 +94,12 @@ sfew_status sfew_adaptive_avgpool2d_backward(sfew_adaptive_avgpool2d *l, const s
                                              const sfew_tensor *grad_out, sfew_tensor *grad_in,
                                              int threads, sfew_err *err)
 {
-    char buf[96];
     sfew_status st = sfew_adaptive_avgpool2d_check(l, in, err);
+    if (!st)
+        st = sfew_pool_check_grad("AdaptiveAvgPool2d", grad_out, in->shape[0], in->shape[1],
+                                  l->oh, l->ow, err);
     if (st)
         return st;
-    if (grad_out->ndim != 4 || grad_out->shape[0] != in->shape[0]
-        || grad_out->shape[1] != in->shape[1] || grad_out->shape[2] != l->oh
-        || grad_out->shape[3] != l->ow)
-        return sfew_fail(err, SFEW_ESHAPE, "AdaptiveAvgPool2d backward: grad_output is %s, "
-                         "expected %lldx%lldx%lldx%lld", sfew_shape_str(grad_out->ndim,
-                         grad_out->shape, buf, 96), (long long)in->shape[0],
-                         (long long)in->shape[1], (long long)l->oh, (long long)l->ow);
     if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
         return st;
     pool_job j = {l, grad_out, grad_in, in->shape[2], in->shape[3], 1};

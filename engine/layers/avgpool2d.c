@@ -1,5 +1,6 @@
 /* Average pooling: windows and divisors computed as PyTorch's avg_pool2d CPU kernel. */
 #include "avgpool2d.h"
+#include "pool.h"
 #include "../parallel.h"
 
 #include <stdlib.h>
@@ -85,16 +86,10 @@ static void planes(void *ctx, int64_t lo, int64_t hi)
                 int64_t pw = window(j->l, ow, W, &w0, &w1);
                 int64_t div = j->l->count_include_pad ? ph * pw : (h1 - h0) * (w1 - w0);
                 if (j->backward) {
-                    float g = x[oh * j->ow + ow] / (float)div;
-                    for (int64_t i = h0; i < h1; i++)
-                        for (int64_t k = w0; k < w1; k++)
-                            y[i * W + k] += g;
+                    sfew_window_add(y, W, h0, h1, w0, w1, x[oh * j->ow + ow] / (float)div);
                     continue;
                 }
-                float s = 0.0f;
-                for (int64_t i = h0; i < h1; i++)
-                    for (int64_t k = w0; k < w1; k++)
-                        s += x[i * W + k];
+                float s = sfew_window_sum(x, W, h0, h1, w0, w1);
                 y[oh * j->ow + ow] = div > 0 ? s / (float)div : 0.0f;
             }
         }
@@ -122,17 +117,12 @@ sfew_status sfew_avgpool2d_backward(sfew_avgpool2d *l, const sfew_tensor *in,
                                     int threads, sfew_err *err)
 {
     int64_t oh, ow;
-    char buf[96];
     sfew_status st = sfew_avgpool2d_check(l, in, &oh, &ow, err);
+    if (!st)
+        st = sfew_pool_check_grad("AvgPool2d", grad_out, in->shape[0], in->shape[1], oh, ow,
+                                  err);
     if (st)
         return st;
-    if (grad_out->ndim != 4 || grad_out->shape[0] != in->shape[0]
-        || grad_out->shape[1] != in->shape[1] || grad_out->shape[2] != oh
-        || grad_out->shape[3] != ow)
-        return sfew_fail(err, SFEW_ESHAPE, "AvgPool2d backward: grad_output is %s, expected "
-                         "%lldx%lldx%lldx%lld", sfew_shape_str(grad_out->ndim, grad_out->shape,
-                         buf, 96), (long long)in->shape[0], (long long)in->shape[1],
-                         (long long)oh, (long long)ow);
     if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
         return st;
     pool_job j = {l, grad_out, grad_in, in->shape[2], in->shape[3], oh, ow, 1};

@@ -1,6 +1,7 @@
 /* Batch normalisation over channels. Per-channel sums run in double in a fixed order, so
  * the result does not depend on how channels are spread over threads. */
 #include "batchnorm.h"
+#include "elementwise.h"
 #include "params.h"
 #include "../parallel.h"
 
@@ -37,13 +38,8 @@ sfew_status sfew_batchnorm_create(int dims, int64_t c, double eps, double moment
     if (!st)
         st = sfew_tensor_new4(1, 0, 0, 0, 0, &l->xhat, err);
     if (!st && affine)
-        st = sfew_tensor_new4(1, c, 0, 0, 0, &l->weight, err);
-    if (!st && affine)
-        st = sfew_tensor_new4(1, c, 0, 0, 0, &l->bias, err);
-    if (!st && affine)
-        st = sfew_tensor_new4(1, c, 0, 0, 0, &l->grad_weight, err);
-    if (!st && affine)
-        st = sfew_tensor_new4(1, c, 0, 0, 0, &l->grad_bias, err);
+        st = sfew_params_new(1, &c, c, &l->weight, &l->bias, &l->grad_weight, &l->grad_bias,
+                             err);
     if (st) {
         sfew_batchnorm_free(l);
         return st;
@@ -59,10 +55,7 @@ void sfew_batchnorm_free(sfew_batchnorm *l)
 {
     if (!l)
         return;
-    sfew_tensor_free(l->weight);
-    sfew_tensor_free(l->bias);
-    sfew_tensor_free(l->grad_weight);
-    sfew_tensor_free(l->grad_bias);
+    sfew_params_free(l->weight, l->bias, l->grad_weight, l->grad_bias);
     sfew_tensor_free(l->running_mean);
     sfew_tensor_free(l->running_var);
     sfew_tensor_free(l->xhat);
@@ -209,17 +202,15 @@ sfew_status sfew_batchnorm_backward(sfew_batchnorm *l, const sfew_tensor *in,
                                     const sfew_tensor *grad_out, sfew_tensor *grad_in,
                                     int threads, sfew_err *err)
 {
-    char a[96], b[96];
+    char a[96];
     const char *name = l->dims == 2 ? "BatchNorm2d" : "BatchNorm1d";
     int ok = in->ndim == 4 || in->ndim == 3 || in->ndim == 2;
     if (!ok || in->shape[1] != l->c || !sfew_tensor_same_shape(in, l->xhat))
         return sfew_fail(err, SFEW_ESHAPE, "%s backward: input %s is not the one of the last "
                          "forward", name, sfew_shape_str(in->ndim, in->shape, a, 96));
-    if (!sfew_tensor_same_shape(in, grad_out))
-        return sfew_fail(err, SFEW_ESHAPE, "%s backward: grad_output is %s, input is %s", name,
-                         sfew_shape_str(grad_out->ndim, grad_out->shape, a, 96),
-                         sfew_shape_str(in->ndim, in->shape, b, 96));
-    sfew_status st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err);
+    sfew_status st = sfew_ew_check(name, in, grad_out, err);
+    if (!st)
+        st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err);
     if (st)
         return st;
     bn_job j = {l, NULL, grad_out->data, grad_in->data, in->shape[0], spatial(in)};

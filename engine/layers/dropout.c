@@ -1,6 +1,7 @@
 /* Dropout masks drawn on the calling thread, one generator draw per element or plane in
  * row-major order: the same seed gives the same mask whatever the thread count. */
 #include "dropout.h"
+#include "elementwise.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -106,17 +107,15 @@ sfew_status sfew_dropout_backward(sfew_dropout *l, const sfew_tensor *in,
                                   const sfew_tensor *grad_out, sfew_tensor *grad_in,
                                   sfew_err *err)
 {
-    char a[96], b[96];
+    char a[96];
     const char *name = l->planes ? "Dropout2d" : "Dropout";
     if (l->ndim_in != in->ndim
         || memcmp(l->in_shape, in->shape, (size_t)in->ndim * sizeof *in->shape) != 0)
         return sfew_fail(err, SFEW_ESHAPE, "%s backward: input %s is not the one of the last "
                          "forward", name, sfew_shape_str(in->ndim, in->shape, a, 96));
-    if (!sfew_tensor_same_shape(in, grad_out))
-        return sfew_fail(err, SFEW_ESHAPE, "%s backward: grad_output is %s, input is %s", name,
-                         sfew_shape_str(grad_out->ndim, grad_out->shape, a, 96),
-                         sfew_shape_str(in->ndim, in->shape, b, 96));
-    sfew_status st;
+    sfew_status st = sfew_ew_check(name, in, grad_out, err);
+    if (st)
+        return st;
     if (grad_in != grad_out && (st = sfew_tensor_resize(grad_in, in->ndim, in->shape, err)))
         return st;
     if (l->cached_training)

@@ -4,7 +4,6 @@
  * taking the cores the conv layers' threads need. */
 #include "linear.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #include "../gemm.h"
@@ -21,34 +20,23 @@ sfew_status sfew_linear_create(int64_t in, int64_t out_features, int bias, sfew_
         return sfew_fail(err, SFEW_ENOMEM, "linear_create: out of memory");
     l->in = in;
     l->out = out_features;
-    sfew_status st = sfew_tensor_new4(2, out_features, in, 0, 0, &l->weight, err);
-    if (!st)
-        st = sfew_tensor_new4(2, out_features, in, 0, 0, &l->grad_weight, err);
-    if (!st && bias)
-        st = sfew_tensor_new4(1, out_features, 0, 0, 0, &l->bias, err);
-    if (!st && bias)
-        st = sfew_tensor_new4(1, out_features, 0, 0, 0, &l->grad_bias, err);
-    if (st)
-        goto fail;
-    double bound = 1.0 / sqrt((double)in);
-    sfew_fill_uniform(l->weight, bound, rng);
-    if (bias)
-        sfew_fill_uniform(l->bias, bound, rng);
+    int64_t shape[2] = {out_features, in};
+    sfew_status st = sfew_params_new(2, shape, bias ? out_features : 0, &l->weight, &l->bias,
+                                     &l->grad_weight, &l->grad_bias, err);
+    if (st) {
+        free(l);
+        return st;
+    }
+    sfew_params_init(l->weight, l->bias, in, rng);
     *out = l;
     return SFEW_OK;
-fail:
-    sfew_linear_free(l);
-    return st;
 }
 
 void sfew_linear_free(sfew_linear *l)
 {
     if (!l)
         return;
-    sfew_tensor_free(l->weight);
-    sfew_tensor_free(l->bias);
-    sfew_tensor_free(l->grad_weight);
-    sfew_tensor_free(l->grad_bias);
+    sfew_params_free(l->weight, l->bias, l->grad_weight, l->grad_bias);
     free(l);
 }
 
@@ -136,15 +124,8 @@ sfew_status sfew_linear_set_params(sfew_linear *l, const sfew_tensor *weight,
     if (weight->ndim != 2 || weight->shape[0] < 1 || weight->shape[1] < 1)
         return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: weight must be 2-D O x I, "
                          "got %s", sfew_shape_str(weight->ndim, weight->shape, buf, 96));
-    if ((bias != NULL) != (l->bias != NULL))
-        return sfew_fail(err, SFEW_EINVAL, "linear_set_params: the layer %s a bias",
-                         l->bias ? "has" : "has no");
-    if (bias && (bias->ndim != 1 || bias->shape[0] != weight->shape[0]))
-        return sfew_fail(err, SFEW_ESHAPE, "linear_set_params: bias is %s, expected %lld",
-                         sfew_shape_str(bias->ndim, bias->shape, buf, 96),
-                         (long long)weight->shape[0]);
-    sfew_status st = sfew_params_replace(weight, bias, &l->weight, &l->bias, &l->grad_weight,
-                                         &l->grad_bias, err);
+    sfew_status st = sfew_params_set("linear_set_params", weight, bias, &l->weight, &l->bias,
+                                     &l->grad_weight, &l->grad_bias, err);
     if (st)
         return st;
     l->out = weight->shape[0];

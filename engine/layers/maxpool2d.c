@@ -1,6 +1,7 @@
 /* Max pooling with cached argmax offsets (int32: one plane never exceeds 2^31 pixels), and
  * the same fused with the ReLU before it (one pass over the big conv output, not three). */
 #include "maxpool2d.h"
+#include "pool.h"
 #include "../parallel.h"
 
 #include <math.h>
@@ -200,13 +201,9 @@ sfew_status sfew_maxpool2d_backward(sfew_maxpool2d *l, const sfew_tensor *in,
         return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d backward: input %s is not the one of "
                          "the last forward", sfew_shape_str(in->ndim, in->shape, buf, 96));
     int64_t planes = in->shape[0] * in->shape[1];
-    if (grad_out->ndim != 4 || grad_out->shape[0] != in->shape[0] ||
-        grad_out->shape[1] != in->shape[1] || grad_out->shape[2] != oh ||
-        grad_out->shape[3] != ow)
-        return sfew_fail(err, SFEW_ESHAPE, "MaxPool2d backward: grad_output is %s, expected "
-                         "%lldx%lldx%lldx%lld", sfew_shape_str(grad_out->ndim, grad_out->shape,
-                         buf, 96), (long long)in->shape[0], (long long)in->shape[1],
-                         (long long)oh, (long long)ow);
+    if ((st = sfew_pool_check_grad("MaxPool2d", grad_out, in->shape[0], in->shape[1], oh, ow,
+                                   err)))
+        return st;
     if ((st = sfew_tensor_resize(grad_in, 4, in->shape, err)))
         return st;
     pool_job j = {l, grad_out, grad_in, oh, ow, 0};

@@ -1,6 +1,7 @@
 /* Adam as torch.optim.Adam (single-tensor path of PyTorch 1.13): float32 moments, bias
  * corrections computed in double from the step count, as PyTorch does in Python floats. */
 #include "adam.h"
+#include "common.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -49,21 +50,15 @@ sfew_status sfew_adam_create(int n, const sfew_tensor *const *params, const sfew
     if (n < 0)
         return sfew_fail(err, SFEW_EINVAL, "adam: %d parameters", n);
     sfew_adam *a = calloc(1, sizeof *a);
-    if (!a || !(a->m = calloc((size_t)n + 1, sizeof *a->m))
-        || !(a->v = calloc((size_t)n + 1, sizeof *a->v))
-        || !(a->steps = calloc((size_t)n + 1, sizeof *a->steps))) {
+    if (!a || !(a->steps = calloc((size_t)n + 1, sizeof *a->steps))) {
         st = sfew_fail(err, SFEW_ENOMEM, "adam: out of memory");
         goto fail;
     }
     a->o = *o;
-    for (int i = 0; i < n; i++, a->n++) {
-        const sfew_tensor *p = params[i];
-        if ((st = sfew_tensor_new(p->ndim, p->shape, &a->m[i], err))
-            || (st = sfew_tensor_new(p->ndim, p->shape, &a->v[i], err))) {
-            a->n++; /* so free releases the half-made pair */
-            goto fail;
-        }
-    }
+    a->n = n;
+    if ((st = sfew_optim_state_new(n, params, &a->m, err))
+        || (st = sfew_optim_state_new(n, params, &a->v, err)))
+        goto fail;
     *out = a;
     return SFEW_OK;
 fail:
@@ -75,12 +70,8 @@ void sfew_adam_free(sfew_adam *a)
 {
     if (!a)
         return;
-    for (int i = 0; i < a->n; i++) {
-        sfew_tensor_free(a->m[i]);
-        sfew_tensor_free(a->v[i]);
-    }
-    free(a->m);
-    free(a->v);
+    sfew_optim_state_free(a->n, a->m);
+    sfew_optim_state_free(a->n, a->v);
     free(a->steps);
     free(a);
 }
@@ -110,11 +101,9 @@ static void update(const sfew_adam_opts *o, int64_t step, float *p, const float 
 sfew_status sfew_adam_step(sfew_adam *a, sfew_tensor *const *params,
                            const sfew_tensor *const *grads, sfew_err *err)
 {
-    for (int i = 0; i < a->n; i++)
-        if (!sfew_tensor_same_shape(params[i], a->m[i])
-            || !sfew_tensor_same_shape(grads[i], a->m[i]))
-            return sfew_fail(err, SFEW_ESHAPE, "adam_step: parameter %d or its gradient "
-                             "changed shape since the optimiser was made", i + 1);
+    sfew_status st = sfew_optim_check_shapes("adam_step", a->n, params, grads, a->m, err);
+    if (st)
+        return st;
     for (int i = 0; i < a->n; i++) {
         a->steps[i]++;
         update(&a->o, a->steps[i], params[i]->data, grads[i]->data, a->m[i]->data,

@@ -1,5 +1,6 @@
 /* SGD with momentum, dampening, weight decay and Nesterov, as torch.optim.SGD. */
 #include "sgd.h"
+#include "common.h"
 
 #include <stdlib.h>
 
@@ -37,15 +38,14 @@ sfew_status sfew_sgd_create(int n, const sfew_tensor *const *params, const sfew_
     if (n < 0)
         return sfew_fail(err, SFEW_EINVAL, "sgd: %d parameters", n);
     sfew_sgd *s = calloc(1, sizeof *s);
-    if (!s || !(s->buf = calloc((size_t)n + 1, sizeof *s->buf))
-        || !(s->steps = calloc((size_t)n + 1, sizeof *s->steps))) {
+    if (!s || !(s->steps = calloc((size_t)n + 1, sizeof *s->steps))) {
         st = sfew_fail(err, SFEW_ENOMEM, "sgd: out of memory");
         goto fail;
     }
     s->o = *o;
-    for (int i = 0; i < n; i++, s->n++)
-        if ((st = sfew_tensor_new(params[i]->ndim, params[i]->shape, &s->buf[i], err)))
-            goto fail;
+    s->n = n;
+    if ((st = sfew_optim_state_new(n, params, &s->buf, err)))
+        goto fail;
     *out = s;
     return SFEW_OK;
 fail:
@@ -57,9 +57,7 @@ void sfew_sgd_free(sfew_sgd *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n; i++)
-        sfew_tensor_free(s->buf[i]);
-    free(s->buf);
+    sfew_optim_state_free(s->n, s->buf);
     free(s->steps);
     free(s);
 }
@@ -82,11 +80,9 @@ static void update(const sfew_sgd_opts *o, float *p, const float *g, float *buf,
 sfew_status sfew_sgd_step(sfew_sgd *s, sfew_tensor *const *params,
                           const sfew_tensor *const *grads, sfew_err *err)
 {
-    for (int i = 0; i < s->n; i++)
-        if (!sfew_tensor_same_shape(params[i], s->buf[i])
-            || !sfew_tensor_same_shape(grads[i], s->buf[i]))
-            return sfew_fail(err, SFEW_ESHAPE, "sgd_step: parameter %d or its gradient "
-                             "changed shape since the optimiser was made", i + 1);
+    sfew_status st = sfew_optim_check_shapes("sgd_step", s->n, params, grads, s->buf, err);
+    if (st)
+        return st;
     for (int i = 0; i < s->n; i++) {
         update(&s->o, params[i]->data, grads[i]->data, s->buf[i]->data, params[i]->numel,
                s->steps[i] == 0);

@@ -50,10 +50,13 @@ function M.script(mod, spec, usage)
   end)
 end
 
--- Fills the defaults for a run() called from Lua with a partial options table.
-function M.options(spec, given)
-  if given and given._given then return given end
-  return cli.merge(spec, given)
+-- Fills the defaults for a run() called from Lua with a partial options table; with
+-- quick (the experiment's small settings), applies them when --quick is on.
+function M.options(spec, given, quick)
+  local o = given
+  if not (given and given._given) then o = cli.merge(spec, given) end
+  if quick then M.apply_quick(o, quick) end
+  return o
 end
 
 -- With --quick, the experiment's small settings replace the defaults (not the options
@@ -110,7 +113,7 @@ function M.faces(o, rng)
 end
 
 -- Runs f(rng, seed, r) for r = 1..o.runs, run r with seed o.seed + r - 1 (recorded in
--- its results), and returns the list of f's results.
+-- its results), and returns the list of f's results and their records joined in one list.
 function M.each_run(o, f)
   local sfew = require "sfew"
   if o.threads then sfew.threads(o.threads) end
@@ -120,6 +123,16 @@ function M.each_run(o, f)
     local seed = o.seed + r - 1
     out[r] = f(sfew.rng(seed), seed, r)
   end
+  return out, M.concat(out, "records")
+end
+
+-- What run() returns: the first run's results, the list of runs, the records of every
+-- run in one list, and the fields of extra.
+function M.results(runs, extra)
+  local out = { runs = runs }
+  for k, v in pairs(runs[1]) do out[k] = v end
+  out.records = M.concat(runs, "records")
+  for k, v in pairs(extra) do out[k] = v end
   return out
 end
 
@@ -241,6 +254,21 @@ function M.confusions(rows, records, key, group_of)
   return table.concat(md)
 end
 
+-- The report: title (with the --quick line), the parts in order, then the options used;
+-- written with records under o.out (M.write). Returns the Markdown.
+function M.finish(o, name, title, parts, records)
+  local md = M.title(o, title) .. table.concat(parts) .. "\n## Options\n\n" .. M.settings(o)
+  M.write(o, name, md, records)
+  return md
+end
+
+-- Draws plot.<kind>(spec) to o.out/file; nothing without o.out.
+function M.plot(o, file, kind, spec)
+  if not o.out then return end
+  spec.path = o.out .. "/" .. file
+  return require("sfew.plot")[kind](spec)
+end
+
 -- Writes report.md and results.jsonl under o.out and says where they are.
 function M.write(o, name, markdown, records)
   if not o.out then return end
@@ -310,14 +338,21 @@ end
 -- o.epochs at o.lr (o.batch: minibatch size, default full batch). fit: extra options of
 -- train.fit (test, eval_every, eval_initial, label). Returns net, criterion, history.
 function M.train_cnn(o, c1, c2, rng, train, fit)
-  local sfew = require "sfew"
   local net = M.paper_cnn(c1, c2, { rng = rng })
-  local loss_fn = sfew.nn.CrossEntropyLoss()
-  local args = { net = net, criterion = loss_fn, x = train.x, y = train.y, rng = rng,
+  local loss_fn = require("sfew.nn").CrossEntropyLoss()
+  return net, loss_fn, M.fit(o, net, loss_fn, train.x, train.y, rng, fit)
+end
+
+-- Trains net on (x, y) with Adam at o.lr for o.epochs (o.batch: minibatch size, default
+-- full batch); fit: other options of train.fit (epochs, label, progress, ...). Returns
+-- train.fit's history.
+function M.fit(o, net, criterion, x, y, rng, fit)
+  local sfew = require "sfew"
+  local args = { net = net, criterion = criterion, x = x, y = y, rng = rng,
     optimizer = sfew.optim.Adam(net:parameters(), { lr = o.lr }), epochs = o.epochs,
     batch = o.batch }
   for k, v in pairs(fit or {}) do args[k] = v end
-  return net, loss_fn, sfew.train.fit(args)
+  return sfew.train.fit(args)
 end
 
 -- Fills rec with the loss and accuracy of net on train and on test (Datasets); returns rec.

@@ -10,23 +10,7 @@ function M.available()
   if M._available == nil then
     M._available = os.execute("command -v gnuplot >/dev/null 2>&1") == true
   end
-  -- Two measures of table rows against one column, the second on the right axis:
--- plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, y2 = {key, label},
--- reverse_x = bool}. Integer x tics.
-function M.two_axes(spec)
-  local function col(key)
-    local out = {}
-    for i, r in ipairs(spec.rows) do out[i] = r[key] end
-    return out
-  end
-  local xs = col(spec.x[1])
-  return M.lines{ path = spec.path, title = spec.title, xlabel = spec.x[2], ylabel = spec.y[2],
-    y2label = spec.y2[2], reverse_x = spec.reverse_x, integer_x = true,
-    series = { { title = spec.y[2], x = xs, y = col(spec.y[1]) },
-      { title = spec.y2[2], x = xs, y = col(spec.y2[1]), axis = "y2" } } }
-end
-
-return M._available
+  return M._available
 end
 
 -- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
@@ -84,11 +68,7 @@ end
 -- plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, y2 = {key, label},
 -- reverse_x = bool}. Integer x tics.
 function M.two_axes(spec)
-  local function col(key)
-    local out = {}
-    for i, r in ipairs(spec.rows) do out[i] = r[key] end
-    return out
-  end
+  local function col(key) return report.pluck(spec.rows, key, 0 / 0) end -- NaN: not drawn
   local xs = col(spec.x[1])
   return M.lines{ path = spec.path, title = spec.title, xlabel = spec.x[2], ylabel = spec.y[2],
     y2label = spec.y2[2], reverse_x = spec.reverse_x, integer_x = true,

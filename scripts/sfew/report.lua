@@ -138,13 +138,36 @@ function M.mean_pm(xs, fmt)
   return (fmt .. " ± " .. fmt):format(m, s)
 end
 
+-- Sorts rows in place by where row[key] stands in the list order; rows whose key is not
+-- in it go last, by key. Returns rows.
+function M.sort_by_list(rows, key, order)
+  local pos = {}
+  for i, v in ipairs(order) do pos[v] = i end
+  table.sort(rows, function(a, b)
+    local pa, pb = pos[a[key]] or math.huge, pos[b[key]] or math.huge
+    if pa ~= pb then return pa < pb end
+    return a[key] < b[key]
+  end)
+  return rows
+end
+
 -- One row per group of records (group_by: a field name or a function of a record), in
 -- the order the groups first appear: {[group_key] = key, runs = n, [f] = "mean ± sd",
--- [f .. "_mean"] = mean, [f .. "_std"] = sd} for every field f in fields.
--- opts: fmt (per field or one string, default "%.4f"), key (name of the group column,
--- default "group").
+-- [f .. "_mean"] = mean, [f .. "_std"] = sd} for every field f in fields. fields may be
+-- the table's columns ({key, title [, fmt]}): every one but the group column and runs,
+-- each with its fmt. opts: fmt (per field or one string, default "%.4f"), key (name of
+-- the group column, default "group").
 function M.group_stats(records, group_by, fields, opts)
   opts = opts or {}
+  if type(fields[1]) == "table" then
+    local names, fmt = {}, {}
+    for _, col in ipairs(fields) do
+      if col[1] ~= (opts.key or "group") and col[1] ~= "runs" then
+        names[#names + 1], fmt[col[1]] = col[1], col[3]
+      end
+    end
+    fields, opts = names, { key = opts.key, fmt = opts.fmt or fmt }
+  end
   local keyf = type(group_by) == "function" and group_by or function(r) return r[group_by] end
   local by, order = {}, {}
   for _, r in ipairs(records) do

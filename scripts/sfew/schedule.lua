@@ -5,11 +5,15 @@ local argcheck = require "sfew.argcheck"
 
 local M = {}
 
-local function check_opt(opt, fname)
+-- A schedule of class on opt, after checking opt and the options (errors at the caller of
+-- the constructor): returns the new object and the options.
+local function construct(class, fname, opt, opts, allowed)
   local ok, lr = pcall(function() return opt.lr end)
   if not ok or type(lr) ~= "number" then
     argcheck.expected(1, fname, "optimizer", opt, 2)
   end
+  opts = argcheck.options(opts, allowed, 2, fname, 2)
+  return setmetatable({ opt = opt, last_epoch = 0, base_lr = lr }, class), opts
 end
 
 local function number(v, name, fname, lo, default, integer)
@@ -28,9 +32,8 @@ StepLR.__name = "sfew.StepLR"
 
 -- optim.StepLR(opt, {step_size (required), gamma = 0.1}): lr *= gamma every step_size epochs.
 function M.StepLR(opt, opts)
-  check_opt(opt, "StepLR")
-  opts = argcheck.options(opts, argcheck.set{"step_size", "gamma"}, 2, "StepLR")
-  local s = setmetatable({opt = opt, last_epoch = 0, base_lr = opt.lr}, StepLR)
+  local s
+  s, opts = construct(StepLR, "StepLR", opt, opts, argcheck.set{"step_size", "gamma"})
   s.step_size = number(opts.step_size, "step_size", "StepLR", 1, nil, true)
   s.gamma = number(opts.gamma, "gamma", "StepLR", 0, 0.1)
   return s
@@ -60,10 +63,9 @@ Cosine.__name = "sfew.CosineAnnealingLR"
 -- PyTorch's cosine annealing from base to eta_min over T_max - warmup epochs (Loshchilov and
 -- Hutter 2017, eq. 5, in PyTorch's recursive form), as SequentialLR of the two would.
 function M.CosineAnnealingLR(opt, opts)
-  check_opt(opt, "CosineAnnealingLR")
-  opts = argcheck.options(opts, argcheck.set{"T_max", "eta_min", "warmup"}, 2,
-    "CosineAnnealingLR")
-  local s = setmetatable({opt = opt, last_epoch = 0, base_lr = opt.lr}, Cosine)
+  local s
+  s, opts = construct(Cosine, "CosineAnnealingLR", opt, opts,
+    argcheck.set{"T_max", "eta_min", "warmup"})
   s.warmup = number(opts.warmup, "warmup", "CosineAnnealingLR", 0, 0, true)
   s.T_max = number(opts.T_max, "T_max", "CosineAnnealingLR", s.warmup + 1, nil, true)
   s.eta_min = number(opts.eta_min, "eta_min", "CosineAnnealingLR", 0, 0)
@@ -114,10 +116,9 @@ local plateau_opts = argcheck.set{"mode", "factor", "patience", "threshold", "th
 -- metric given to step has not improved for more than patience epochs.
 function M.ReduceLROnPlateau(opt, opts)
   local f = "ReduceLROnPlateau"
-  check_opt(opt, f)
-  opts = argcheck.options(opts, plateau_opts, 2, f)
-  local s = setmetatable({opt = opt, last_epoch = 0, bad_epochs = 0, cooldown_counter = 0},
-    Plateau)
+  local s
+  s, opts = construct(Plateau, f, opt, opts, plateau_opts)
+  s.bad_epochs, s.cooldown_counter = 0, 0
   s.mode = opts.mode or "min"
   s.threshold_mode = opts.threshold_mode or "rel"
   argcheck.check(s.mode == "min" or s.mode == "max", 2, f, "option 'mode' must be \"min\" or "

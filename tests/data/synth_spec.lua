@@ -4,11 +4,7 @@ local sfew = require "sfew"
 local h = require "helpers"
 local data = sfew.data
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a"); f:close()
-  return s
-end
+local read = h.slurp
 
 describe("sfew.data", function()
   local dir

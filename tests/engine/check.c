@@ -140,3 +140,31 @@ sfew_tensor *check_like(const sfew_tensor *t)
     }
     return r;
 }
+
+static double objective(check_forward forward, void *layer, const sfew_tensor *x,
+                        sfew_tensor *y, const sfew_tensor *r)
+{
+    forward(layer, x, y);
+    double s = 0.0;
+    for (int64_t i = 0; i < y->numel; i++)
+        s += (double)y->data[i] * r->data[i];
+    return s;
+}
+
+double check_fd_worst(check_forward forward, void *layer, const sfew_tensor *x,
+                      sfew_tensor *y, const sfew_tensor *r, sfew_tensor *v,
+                      const sfew_tensor *analytic)
+{
+    double worst = 0.0, h = 1e-2;
+    for (int64_t i = 0; i < v->numel; i++) {
+        float old = v->data[i];
+        v->data[i] = old + (float)h;
+        double fp = objective(forward, layer, x, y, r);
+        v->data[i] = old - (float)h;
+        double fm = objective(forward, layer, x, y, r);
+        v->data[i] = old;
+        double num = (fp - fm) / (2 * h), d = fabs(num - analytic->data[i]) / fmax(fabs(num), 1);
+        worst = d > worst ? d : worst;
+    }
+    return worst;
+}

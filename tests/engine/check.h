@@ -29,6 +29,14 @@ void check_close(const sfew_tensor *a, const sfew_tensor *b, double tol, const c
 void check_close_num(double a, double b, double tol, const char *what);
 /* Counts a failure unless cond holds. */
 void check_true(int cond, const char *what);
+/* A layer's forward pass from x into y, for the finite-difference check. */
+typedef void (*check_forward)(void *layer, const sfew_tensor *x, sfew_tensor *y);
+/* Largest |analytic - numeric| / max(|numeric|, 1) over the entries of v, numeric from
+ * central differences (step 1e-2) of sum(forward(x) * r) in double as v's entries move
+ * one at a time (v: x itself or a parameter of the layer). */
+double check_fd_worst(check_forward forward, void *layer, const sfew_tensor *x,
+                      sfew_tensor *y, const sfew_tensor *r, sfew_tensor *v,
+                      const sfew_tensor *analytic);
 /* A zero tensor of t's shape (caller frees). */
 sfew_tensor *check_like(const sfew_tensor *t);
 

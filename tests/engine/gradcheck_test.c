@@ -1,7 +1,6 @@
 /* Finite-difference checks of the input gradients of the pooling layers, LeakyReLU, ELU and
  * Dropout (step 1e-2, tolerance 1e-2 on max(|numeric|, 1)-scaled differences), on inputs
  * kept at least 0.1 away from the activations' kink at 0. */
-#include <math.h>
 #include <stdio.h>
 
 #include "../../engine/layers/adaptive_avgpool2d.h"
@@ -22,8 +21,9 @@ typedef struct layer {
     double a;
 } layer;
 
-static void forward(layer *l, const sfew_tensor *x, sfew_tensor *y)
+static void forward(void *layer_, const sfew_tensor *x, sfew_tensor *y)
 {
+    layer *l = layer_;
     sfew_rng r;
     sfew_rng_seed(&r, 9); /* the same mask on every call */
     switch (l->kind) {
@@ -46,14 +46,6 @@ static void backward(layer *l, const sfew_tensor *x, const sfew_tensor *g, sfew_
     }
 }
 
-static double objective(layer *l, const sfew_tensor *x, const sfew_tensor *r, sfew_tensor *y)
-{
-    forward(l, x, y);
-    double s = 0.0;
-    for (int64_t i = 0; i < y->numel; i++)
-        s += (double)y->data[i] * r->data[i];
-    return s;
-}
 
 static void fd_check(layer *l, const char *name)
 {
@@ -73,17 +65,7 @@ static void fd_check(layer *l, const char *name)
         r->data[i] = (float)sfew_rng_normal(&rng);
     forward(l, x, y);
     backward(l, x, r, gi);
-    double worst = 0.0, h = 1e-2;
-    for (int64_t i = 0; i < x->numel; i++) {
-        float old = x->data[i];
-        x->data[i] = old + (float)h;
-        double fp = objective(l, x, r, y);
-        x->data[i] = old - (float)h;
-        double fm = objective(l, x, r, y);
-        x->data[i] = old;
-        double num = (fp - fm) / (2 * h), d = fabs(num - gi->data[i]) / fmax(fabs(num), 1);
-        worst = d > worst ? d : worst;
-    }
+    double worst = check_fd_worst(forward, l, x, y, r, x, gi);
     char what[96];
     snprintf(what, sizeof what, "%s finite differences (input): %.3g", name, worst);
     check_true(worst <= 1e-2, what);

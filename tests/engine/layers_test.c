@@ -37,11 +37,33 @@ static void check_case(lua_State *L, int c, const sfew_tensor *y, const sfew_ten
     sfew_tensor_free(egi);
 }
 
+/* One fixture case: its input and output gradient, and zero tensors of the input's shape
+ * for the layer's output and input gradient. */
+typedef struct io4 {
+    sfew_tensor *x, *go, *y, *gi;
+} io4;
+
+static io4 case_open(lua_State *L, int c)
+{
+    io4 t = {fx_tensor(L, c, "input"), fx_tensor(L, c, "grad_output"), NULL, NULL};
+    t.y = check_like(t.x);
+    t.gi = check_like(t.x);
+    return t;
+}
+
+static void case_free(io4 *t)
+{
+    sfew_tensor_free(t->x);
+    sfew_tensor_free(t->go);
+    sfew_tensor_free(t->y);
+    sfew_tensor_free(t->gi);
+}
+
 static void check_bn_step(lua_State *L, sfew_batchnorm *bn, int s, const char *name)
 {
     char what[128];
-    sfew_tensor *x = fx_tensor(L, s, "input"), *go = fx_tensor(L, s, "grad_output");
-    sfew_tensor *y = check_like(x), *gi = check_like(x);
+    io4 t = case_open(L, s);
+    sfew_tensor *x = t.x, *go = t.go, *y = t.y, *gi = t.gi;
     sfew_tensor_fill(bn->grad_weight, 0.0f);
     sfew_tensor_fill(bn->grad_bias, 0.0f);
     check_true(!sfew_batchnorm_forward(bn, x, y, 2, NULL), "batchnorm forward");
@@ -60,10 +82,7 @@ static void check_bn_step(lua_State *L, sfew_batchnorm *bn, int s, const char *n
         check_close(mine[k], e, TOL, what);
         sfew_tensor_free(e);
     }
-    sfew_tensor_free(x);
-    sfew_tensor_free(go);
-    sfew_tensor_free(y);
-    sfew_tensor_free(gi);
+    case_free(&t);
 }
 
 static void test_batchnorm(lua_State *L)
@@ -100,33 +119,9 @@ static void test_batchnorm(lua_State *L)
     lua_settop(L, top - 1);
 }
 
-/* sum(forward(x) * r) for a finite-difference check; which = 0 input, 1 weight, 2 bias. */
-static double bn_objective(sfew_batchnorm *bn, const sfew_tensor *x, const sfew_tensor *r,
-                           sfew_tensor *y)
+static void bn_forward(void *bn, const sfew_tensor *x, sfew_tensor *y)
 {
     sfew_batchnorm_forward(bn, x, y, 1, NULL);
-    double s = 0.0;
-    for (int64_t i = 0; i < y->numel; i++)
-        s += (double)y->data[i] * r->data[i];
-    return s;
-}
-
-/* Largest |analytic - numeric| / max(|numeric|, 1) over the entries of v. */
-static double fd_worst(sfew_batchnorm *bn, const sfew_tensor *x, const sfew_tensor *r,
-                       sfew_tensor *y, sfew_tensor *v, const sfew_tensor *analytic)
-{
-    double worst = 0.0, h = 1e-2;
-    for (int64_t i = 0; i < v->numel; i++) {
-        float old = v->data[i];
-        v->data[i] = old + (float)h;
-        double fp = bn_objective(bn, x, r, y);
-        v->data[i] = old - (float)h;
-        double fm = bn_objective(bn, x, r, y);
-        v->data[i] = old;
-        double num = (fp - fm) / (2 * h), d = fabs(num - analytic->data[i]) / fmax(fabs(num), 1);
-        worst = d > worst ? d : worst;
-    }
-    return worst;
 }
 
 static void test_batchnorm_gradcheck(void)
@@ -151,12 +146,13 @@ static void test_batchnorm_gradcheck(void)
         bn->training = mode;
         sfew_tensor_fill(bn->grad_weight, 0.0f);
         sfew_tensor_fill(bn->grad_bias, 0.0f);
-        bn_objective(bn, x, r, y);
+        bn_forward(bn, x, y);
         sfew_batchnorm_backward(bn, x, r, gi, 1, NULL);
-        check_true(fd_worst(bn, x, r, y, x, gi) <= 1e-2, "batchnorm finite differences (input)");
-        check_true(fd_worst(bn, x, r, y, bn->weight, bn->grad_weight) <= 1e-2,
+        check_true(check_fd_worst(bn_forward, bn, x, y, r, x, gi) <= 1e-2,
+                   "batchnorm finite differences (input)");
+        check_true(check_fd_worst(bn_forward, bn, x, y, r, bn->weight, bn->grad_weight) <= 1e-2,
                    "batchnorm finite differences (weight)");
-        check_true(fd_worst(bn, x, r, y, bn->bias, bn->grad_bias) <= 1e-2,
+        check_true(check_fd_worst(bn_forward, bn, x, y, r, bn->bias, bn->grad_bias) <= 1e-2,
                    "batchnorm finite differences (bias)");
     }
     sfew_tensor *one = NULL;
@@ -233,8 +229,8 @@ static void test_pools(lua_State *L)
     for (int i = 0; i < 8; i++) {
         const char *name = i < 4 ? avg[i] : ada[i - 4];
         int c = fx_field(L, top, name);
-        sfew_tensor *x = fx_tensor(L, c, "input"), *go = fx_tensor(L, c, "grad_output");
-        sfew_tensor *y = check_like(x), *gi = check_like(x);
+        io4 t = case_open(L, c);
+        sfew_tensor *x = t.x, *go = t.go, *y = t.y, *gi = t.gi;
         for (int threads = 1; threads <= 2; threads++) {
             if (i < 4) {
                 lua_getfield(L, c, "count_include_pad");
@@ -263,10 +259,7 @@ static void test_pools(lua_State *L)
             }
             check_case(L, c, y, gi, name);
         }
-        sfew_tensor_free(x);
-        sfew_tensor_free(go);
-        sfew_tensor_free(y);
-        sfew_tensor_free(gi);
+        case_free(&t);
         lua_settop(L, top);
     }
     lua_settop(L, top - 1);
@@ -282,8 +275,8 @@ static void test_activations(lua_State *L)
     int top = lua_gettop(L);
     for (int i = 0; i < 4; i++) {
         int c = fx_field(L, top, names[i]);
-        sfew_tensor *x = fx_tensor(L, c, "input"), *go = fx_tensor(L, c, "grad_output");
-        sfew_tensor *y = check_like(x), *gi = check_like(x);
+        io4 t = case_open(L, c);
+        sfew_tensor *x = t.x, *go = t.go, *y = t.y, *gi = t.gi;
         if (i < 2) {
             double s = fx_number(L, c, "negative_slope");
             check_true(!sfew_leaky_relu_forward(x, y, s, 1, NULL), "leaky_relu forward");
@@ -294,10 +287,7 @@ static void test_activations(lua_State *L)
             check_true(!sfew_elu_backward(x, go, gi, a, 1, NULL), "elu backward");
         }
         check_case(L, c, y, gi, names[i]);
-        sfew_tensor_free(x);
-        sfew_tensor_free(go);
-        sfew_tensor_free(y);
-        sfew_tensor_free(gi);
+        case_free(&t);
         lua_settop(L, top);
     }
     lua_settop(L, top - 1);

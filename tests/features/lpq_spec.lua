@@ -3,14 +3,7 @@ local sfew = require "sfew"
 local tensor = sfew.tensor
 local features = require "sfew.features"
 
--- An h x w image from f(row, col), both 0-based.
-local function image(h, w, f)
-  local flat = {}
-  for i = 0, h - 1 do
-    for j = 0, w - 1 do flat[#flat + 1] = f(i, j) end
-  end
-  return tensor.new({ 1, h, w }, flat)
-end
+local image = require("helpers").image -- image(h, w, f): pixel (i, j) = f(i, j), 0-based
 
 describe("sfew.features", function()
   describe(".lpq_codes", function()

@@ -1,3 +1,4 @@
+local gc = require "gradcheck"
 local h = require "helpers"
 local nn = require "sfew.nn"
 local tensor = require "sfew.tensor"
@@ -26,17 +27,7 @@ describe("sfew.nn criteria", function()
     it("has a gradient matching finite differences (step 1e-2, tolerance 1e-3)", function()
       local rng = sys.rng(8)
       local c, x, t = nn.CrossEntropyLoss(), tensor.randn({3, 4}, rng), {2, 4, 1}
-      local g = c:backward(x, t):flat()
-      local v = x:reshape({-1})
-      for i = 1, 12 do
-        local old = v[i]
-        v[i] = old + 1e-2
-        local up = c:forward(x, t)
-        v[i] = old - 1e-2
-        local down = c:forward(x, t)
-        v[i] = old
-        assert.is_true(math.abs((up - down) / 2e-2 - g[i]) < 1e-3)
-      end
+      assert.is_true(gc.criterion(c, x, t) < 1e-3)
     end)
 
     it("is stable for huge logits", function()
@@ -85,17 +76,7 @@ describe("sfew.nn criteria", function()
       local rng = sys.rng(2)
       local c = nn.MSELoss()
       local x, t = tensor.randn({3, 4}, rng), tensor.randn({3, 4}, rng)
-      local g = c:backward(x, t):flat()
-      local v = x:reshape({-1})
-      for i = 1, 12 do
-        local old = v[i]
-        v[i] = old + 1e-2
-        local up = c:forward(x, t)
-        v[i] = old - 1e-2
-        local down = c:forward(x, t)
-        v[i] = old
-        assert.is_true(math.abs((up - down) / 2e-2 - g[i]) < 1e-3)
-      end
+      assert.is_true(gc.criterion(c, x, t) < 1e-3)
     end)
 
     it("rejects a target of another shape", function()
