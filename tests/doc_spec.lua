@@ -1,6 +1,7 @@
 -- sfew.doc and help(): documentation registered with the engine's functions.
 local doc = require "sfew.doc"
 local repl = require "sfew.repl"
+require "sfew" -- help() indexes the modules of the loaded sfew table
 local tensor = require "sfew.tensor"
 
 -- Runs f with io.stdout captured; returns what it wrote.
@@ -70,6 +71,43 @@ describe("sfew.repl", function()
       local out = captured(repl.help, tensor.zeros{ 2 })
       assert.matches("^Tensor\n", out)
       assert.matches("t:argmax%(%[dim%]%)", out)
+    end)
+    it("prints an index of the modules when given no argument", function()
+      local out = captured(repl.help)
+      assert.matches("\n  sfew%.nn +Layers", out)
+      assert.matches("\n  sfew%.prune +%S", out)
+      assert.matches("\n  sfew%.experiment +%S", out)
+    end)
+    it("documents a layer, its type and its methods on a live object", function()
+      local nn = require "sfew.nn"
+      rawset(_G, "help_l", nn.Linear(2, 2))
+      local out = captured(repl.help, "help_l:forward")
+      local typed = captured(repl.help, rawget(_G, "help_l"))
+      rawset(_G, "help_l", nil)
+      assert.matches("^l:forward%(x%)\n", out)
+      assert.matches("^Linear\n", typed)
+      assert.not_matches("no documentation", typed)
+      assert.matches("l:set_params%(weight, bias%)", typed)
+    end)
+    it("lists a Sequential's methods and none of its private fields", function()
+      local nn = require "sfew.nn"
+      local net = nn.Sequential { nn.Linear(2, 2), nn.ReLU() }
+      net:forward(tensor.zeros { 1, 2 })
+      local out = captured(repl.help, net)
+      assert.matches("^nn%.Sequential{", out)
+      assert.matches("net:forward%(x%)", out)
+      assert.not_matches("\n  _", out)
+    end)
+    it("documents an optimiser's methods", function()
+      local opt = require("sfew.optim").Adam(require("sfew.nn").Linear(2, 2):parameters())
+      rawset(_G, "help_opt", opt)
+      local out = captured(repl.help, "help_opt:step")
+      rawset(_G, "help_opt", nil)
+      assert.matches("^opt:step%(%)\n", out)
+    end)
+    it("prints the example of a main entry point", function()
+      local out = captured(repl.help, require("sfew.nn").Conv2d)
+      assert.matches("\n  Example: nn%.Conv2d%(1, 16, 5", out)
     end)
     it("says so when it knows nothing", function()
       assert.matches("no value and no documentation", captured(repl.help, "no_such_thing"))

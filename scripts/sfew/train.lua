@@ -89,4 +89,23 @@ function M.fit(opts)
   return fit.fit(opts, M)
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.train", "Training: one full-batch step (chunked), evaluation, fit.")
+doc.table(M, {
+  step = { "train.step(net, criterion, opt, x, y [, {chunk = 128, keep = true}])",
+    "One optimiser step on the whole batch, run in chunks of rows with gradient "
+    .. "accumulation; returns the mean loss. ", "loss = train.step(net, loss_fn, opt, x, y)" },
+  evaluate = { "train.evaluate(net, criterion, x, y [, {chunk = 128, keep = true}])",
+    "Mean loss and accuracy (nil for criteria without classes) in evaluation mode, chunked." },
+  fit = { "train.fit{net, criterion, optimizer, x, y, epochs, batch, chunk, rng, eval_every, "
+    .. "eval_initial = true, test = {x = , y = }, progress = true, label, on_epoch, "
+    .. "checkpoint = {path, every}}",
+    "Runs epochs of train.step (minibatches of batch rows, else full batch) with a progress "
+    .. "bar and periodic evaluation; raises on NaN/Inf; returns the history {epochs, loss, "
+    .. "eval, seconds, seconds_per_epoch}. ", "train.fit{net = net, criterion = "
+    .. "loss_fn, optimizer = opt, x = x, y = y, epochs = 10}" },
+  DEFAULT_CHUNK = { "train.DEFAULT_CHUNK", "Rows per forward pass in step and evaluate (128)." },
+})
+
 return M
