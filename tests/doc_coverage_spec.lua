@@ -158,12 +158,18 @@ local function walk_all()
     if ok and obj ~= nil then w:object(name, obj) end
   end
 
-  -- The experiment modules: every experiments/*.lua the tree holds.
+  -- The experiment modules: every experiments/*.lua that is also a module (it ends with
+  -- experiment.script or script.main); a plain script would run when required.
   local root = rawget(package, "sfew_root") or "."
   local names = data.list_dir(root .. "/experiments") or {}
   for _, file in ipairs(names) do
     local base = file:match("^([%w_]+)%.lua$")
-    if base then w:module("experiments." .. base, require("experiments." .. base)) end
+    local f = base and io.open(root .. "/experiments/" .. file)
+    local src = f and f:read("a") or ""
+    if f then f:close() end
+    if src:find("experiment%.script%(") or src:find("script\"?%)?%.main%(") then
+      w:module("experiments." .. base, require("experiments." .. base))
+    end
   end
   return w
 end
