@@ -68,6 +68,8 @@ function Walker:module(name, mod)
     local tv = type(v)
     if tv == "function" or tv == "table" or tv == "userdata" then
       self:check(name .. "." .. k, v, k)
+    else -- a number, string or boolean: documented by its name
+      self:check(name .. "." .. k, name .. "." .. k)
     end
     if tv == "table" and (rawget(v, "__index") == v or k == "methods") then
       self:methods(name .. "." .. k, v)
@@ -111,6 +113,8 @@ local function walk_all()
       w:module("sfew." .. k, v)
     elseif type(v) == "function" then
       w:check("sfew." .. k, v, k)
+    else
+      w:check("sfew." .. k, "sfew." .. k)
     end
   end
   for _, name in ipairs { "sfew.script", "sfew.doc" } do w:module(name, require(name)) end

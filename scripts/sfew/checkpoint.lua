@@ -129,6 +129,10 @@ doc.table(M, {
     .. "extra, net; or nil, message." },
   save_net = { "checkpoint.save_net(net, path [, extra])", "Same as nn.save(net, path, extra)." },
   load_net = { "checkpoint.load_net(path [, {max_bytes}])", "Same as nn.load(path)." },
+  save_fit = { "checkpoint.save_fit(path, o, rng, epoch, hist)",
+    "Writes what train.fit needs to go on after epoch (net, optimiser, generator, history)." },
+  resume_fit = { "checkpoint.resume_fit(path, o, rng)",
+    "Restores o.net, o.optimizer and rng from save_fit's file; returns the epoch and history." },
   hex = { "checkpoint.hex(s)", "A binary string as hexadecimal text." },
   unhex = { "checkpoint.unhex(s)", "The binary string of hex text s, or nil when not hex." },
 })

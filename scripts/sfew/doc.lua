@@ -128,6 +128,7 @@ local function register_root_and_rng()
     threads = { "sfew.threads([n])", "Sets (with n) or returns the engine and BLAS thread count." },
     isatty = { "sfew.isatty([fd])", "True when descriptor fd (default 1: stdout) is a terminal." },
   })
+  M.register("sfew.version", "sfew.version", "The version of the engine, a string.")
 
   M.register("sfew.Rng", "Rng", "A random generator from sfew.rng(seed).")
   local rng_methods = getmetatable(sys.rng(1)).__index
@@ -217,7 +218,9 @@ end
 -- preferring a method ("t:matmul") when method is true and a function otherwise.
 function M.lookup(value, key, method)
   load_core()
-  if type(value) == "string" then return by_name[value] end
+  if type(value) == "string" then -- "sfew.train.step" finds "train.step" too
+    return by_name[value] or by_name[(value:gsub("^sfew%.", ""))]
+  end
   local list = by_value[value]
   if list then
     local best

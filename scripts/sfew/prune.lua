@@ -379,6 +379,8 @@ doc.table(M, {
     "Physically removes output channels list of the Conv2d at net[conv_index] and the "
     .. "matching inputs of the next layer, folding their constant output into its bias. "
     .. "", "prune.remove_channels(net, 1, {3, 7})" },
+  batchnorm_value = { "prune.batchnorm_value(bn, k, v)",
+    "What a BatchNorm2d in evaluation makes of the constant v on channel k." },
   prune_by_importance = { "prune.prune_by_importance(net, conv_index, measure [, "
     .. "{threshold = 0.1, max_pruned = K - 1}])",
     "Masks the least important kernel of net[conv_index] one at a time until measure()'s "

@@ -98,7 +98,7 @@ function M.help(x)
       return
     end
   end
-  local e = doc.lookup(v, name and doc.short_name(name))
+  local e = doc.lookup(v, name and doc.short_name(name)) or (name and doc.lookup(name))
   if e then
     out(e.sig)
     if e.desc ~= "" then out("  " .. e.desc) end

@@ -105,6 +105,13 @@ doc.table(M, {
     .. "bar and periodic evaluation; raises on NaN/Inf; returns the history {epochs, loss, "
     .. "eval, seconds, seconds_per_epoch}. ", "train.fit{net = net, criterion = "
     .. "loss_fn, optimizer = opt, x = x, y = y, epochs = 10}" },
+  confusion = { "train.confusion(net, x, y [, classes])",
+    "{counts, per_class, accuracy, classes}: counts[t][p] rows of true class t predicted as "
+    .. "p, per-class accuracy; classes: names or a count (default: the output width)." },
+  cross_validate = { "train.cross_validate{x, y, net = function(fold), optimizer = "
+    .. "function(net), criterion, k = 5, rng, fit = {...}, classes, on_fold}",
+    "Stratified k-fold cross-validation: a new net per fold; returns {folds, mean, std, "
+    .. "train_mean, train_std} of the accuracies." },
   DEFAULT_CHUNK = { "train.DEFAULT_CHUNK", "Rows per forward pass in step and evaluate (128)." },
 })
 
