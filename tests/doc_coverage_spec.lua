@@ -125,7 +125,7 @@ local function walk_all()
   w:object("Rng", rng)
 
   -- Each layer and criterion, built with the arguments the first that works of these.
-  local layer_args = { {}, { 2 }, { 2, 2 }, { 1, 1, 3 }, { 2, 2, 3 } }
+  local layer_args = { {}, { 2 }, { 0.5 }, { 2, 2 }, { 1, 1, 3 }, { 2, 2, 3 } }
   for _, k in ipairs(constructors(nn)) do
     local m = k == "Sequential" and nn.Sequential { nn.Linear(2, 2) }
       or build(nn[k], layer_args)
