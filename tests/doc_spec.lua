@@ -40,6 +40,22 @@ describe("sfew.doc", function()
       assert.are.equal("t:view(shape)", doc.lookup(tensor.methods.view, "view").sig)
       assert.are.equal("Tensor", doc.lookup(tensor.zeros{ 1 }).sig)
     end)
+    it("gives an example for each main entry point", function()
+      local sfew = require "sfew"
+      local nn, net = sfew.nn, sfew.nn.Sequential {}
+      for name, f in pairs {
+        ["nn.Sequential"] = nn.Sequential, ["nn.Conv2d"] = nn.Conv2d, ["nn.Linear"] = nn.Linear,
+        ["optim.Adam"] = sfew.optim.Adam, ["train.step"] = sfew.train.step,
+        ["train.fit"] = sfew.train.fit, ["data.image_folder"] = sfew.data.image_folder,
+        ["data.read_csv"] = sfew.data.read_csv, ["prune.unit_angles"] = sfew.prune.unit_angles,
+        ["prune.kernel_importance"] = sfew.prune.kernel_importance,
+        ["prune.remove_channels"] = sfew.prune.remove_channels, ["io.save"] = sfew.io.save,
+        ["io.load"] = sfew.io.load, ["net:save"] = net.save, ["nn.load"] = nn.load,
+      } do
+        local e = doc.lookup(f, name:match("[%.:](.+)$"), name:find(":") ~= nil)
+        assert.is_truthy(e and e.example, name)
+      end
+    end)
     it("documents every tensor function and method", function()
       for name, f in pairs(tensor) do
         if type(f) == "function" then assert.is_truthy(doc.lookup(f, name), name) end

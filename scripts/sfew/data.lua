@@ -206,7 +206,8 @@ doc.table(M, {
   paste = { "data.paste(dst, src, row, col)",
     "Copies image src into image dst with its top-left corner at (row, col), 1-based." },
   draw_text = { "data.draw_text(dst, text, row, col [, scale [, {r, g, b}]])",
-    "Draws text into image dst at (row, col) with the built-in font." },
+    "Writes ASCII text into image dst, top-left at (row, col), in a bitmap font scaled by "
+    .. "scale, in colour {r, g, b}." },
   random_patches = { "data.random_patches(images, k, count [, rng])",
     "count random k x k patches of the N x C x H x W images, as count x (C*k*k)." },
   image_folder = { "data.image_folder(root [, {width = 90, height = 72, gray = true, "
