@@ -374,6 +374,8 @@ int luaopen_sfew_core_optim(lua_State *L)
         if (luaL_newmetatable(L, names[i])) {
             luaL_setfuncs(L, opt_meta, 0);
             luaL_newlib(L, opt_methods);
+            lua_pushvalue(L, -1); /* also __methods, for help() and completion */
+            lua_setfield(L, -3, "__methods");
             lua_pushcclosure(L, o_index, 1);
             lua_setfield(L, -2, "__index");
         }

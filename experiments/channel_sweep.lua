@@ -71,4 +71,18 @@ function M.run(opts)
   return { records = records, rows = rows, markdown = md, note = note }
 end
 
+local doc = require "sfew.doc"
+doc.register(M, "experiments.channel_sweep", "The paper's channel sweep of the CNN (sect. 2.2).")
+doc.table(M, {
+  run = { "require(\"experiments.channel_sweep\").run{combos = \"16x32,12x24,20x40,6x12\", "
+    .. "epochs = 700, lr = 1e-3, runs = 5, run, merge, data, seed = 1, batch, threads, out, "
+    .. "quick, limit}",
+    "Trains the paper's CNN for each (C1, C2) over runs seeds; returns {records, rows, "
+    .. "markdown, note}. ", "require(\"experiments.channel_sweep\").run{quick = true}" },
+  tabulate = { "experiments.channel_sweep.tabulate(records [, combos])",
+    "Mean ± sd of every measure, one row per combination in combos order." },
+  config = { "experiments.channel_sweep.config", "Name, combinations and --quick settings." },
+  spec = { "experiments.channel_sweep.spec", "The command-line options of channel_sweep.lua." },
+})
+
 return experiment.script(M, spec, "usage: sfewlua experiments/channel_sweep.lua [options]")

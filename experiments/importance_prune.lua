@@ -72,5 +72,18 @@ function M.run(opts)
     note = r1.ds.note }
 end
 
+local doc = require "sfew.doc"
+doc.register(M, "experiments.importance_prune",
+  "The paper's importance pruning of conv1 (sect. 3.3).")
+doc.table(M, {
+  run = { "require(\"experiments.importance_prune\").run{epochs = 700, lr = 1e-3, "
+    .. "threshold = 0.1, runs = 1, data, seed = 1, batch, threads, out, quick, limit}",
+    "Trains the (16,32) CNN and masks conv1's kernels in importance order; returns {records, "
+    .. "rows, runs, masked, final, speed, net, small, history, markdown, note}." },
+  config = { "experiments.importance_prune.config", "Name and --quick settings." },
+  spec = { "experiments.importance_prune.spec",
+    "The command-line options of importance_prune.lua." },
+})
+
 return experiment.script(M, spec,
   "usage: sfewlua experiments/importance_prune.lua [options]")

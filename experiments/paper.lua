@@ -53,4 +53,15 @@ function M.run(opts)
   return results
 end
 
+local doc = require "sfew.doc"
+doc.register(M, "experiments.paper",
+  "The paper's three experiments and one report, reports/paper.md.")
+doc.table(M, {
+  run = { "require(\"experiments.paper\").run{only = \"pic,channel_sweep,importance_prune\", "
+    .. "features, images, data, seed = 1, out = \"reports\", quick, ...}",
+    "Runs the paper's experiments and writes out/paper.md beside the paper's numbers; "
+    .. "returns each experiment's results by name." },
+  spec = { "experiments.paper.spec", "The command-line options of paper.lua." },
+})
+
 return experiment.script(M, spec, "usage: sfewlua experiments/paper.lua [options]")

@@ -77,4 +77,17 @@ function M.run(opts)
   return experiment.results(runs, { rows = rows, threshold = trows[1], markdown = md })
 end
 
+local doc = require "sfew.doc"
+doc.register(M, "experiments.pic", "The paper's PIC pruning of an autoencoder (sect. 3.1).")
+doc.table(M, {
+  run = { "require(\"experiments.pic\").run{epochs = 3000, lr = 1e-2, runs = 5, hidden = 10, "
+    .. "label = true, standardize = false, center = 0, similar = 15, complementary = 165, "
+    .. "rule = \"paper\", retrain = 0, patches, data, seed = 1, batch, threads, out, quick, limit}",
+    "PIC pruning of the N -> hidden -> N sigmoid autoencoder; returns {records, rows, "
+    .. "threshold, runs, net, pruned, thresholded, log, markdown}. ", ""
+    .. "require(\"experiments.pic\").run{quick = true}" },
+  config = { "experiments.pic.config", "Name, --quick settings and patch count." },
+  spec = { "experiments.pic.spec", "The command-line options (sfew.cli spec) of pic.lua." },
+})
+
 return experiment.script(M, spec, "usage: sfewlua experiments/pic.lua [options]")

@@ -97,4 +97,29 @@ function Augment:__tostring()
   return ("data.augment{%s}"):format(table.concat(names, ", "))
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.augment", "Data augmentation of (N, C, H, W) batches (also in sfew.data).")
+doc.register(Augment, "Augment", "A list of augmentations from data.augment{...}.")
+doc.table(M, {
+  flip = { "data.flip([{p = 0.5}])", "Augmentation: mirror left-right with probability p." },
+  shift = { "data.shift(pad [, {p = 1, fill = 0}])",
+    "Augmentation: translate by up to pad pixels each way, filling the border." },
+  rotate = { "data.rotate(degrees [, {scale = 0, p = 1, fill = 0}])",
+    "Augmentation: rotate by up to degrees (and scale by up to 1 +- scale) about the centre." },
+  scale = { "data.scale(s [, {p = 1, fill = 0}])",
+    "Augmentation: scale by a factor in [1 - s, 1 + s] about the centre." },
+  jitter = { "data.jitter{brightness = 0, contrast = 0, p = 1}",
+    "Augmentation: random brightness factor, then contrast about the image mean." },
+  erase = { "data.erase{p = 0.5, area = {0.02, 0.33}, ratio = 3.3, fill = 0}",
+    "Augmentation: set a random rectangle to fill (RandomErasing)." },
+  augment = { "data.augment{op, ...}",
+    "Composes augmentations, run in order by aug:apply(x, rng). "
+    .. "", "aug = data.augment{data.flip(), data.shift(4)}" },
+})
+doc.table(Augment, {
+  apply = { "aug:apply(x [, rng])",
+    "An augmented copy of the (N, C, H, W) tensor x; the same seed gives the same result." },
+})
+
 return M

@@ -149,5 +149,25 @@ function M.resume_fit(path, o, rng)
   local hist = { epochs = h.epochs or {}, loss = h.loss or {}, eval = h.eval or {} }
   return extra.epoch + 1, hist
 end
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.checkpoint",
+  "Training checkpoints: net, optimiser state, generator state and extra in one file.")
+doc.table(M, {
+  save = { "checkpoint.save(path, {net, optimizer, rng, extra})",
+    "Writes what is given (weights and spec, optimiser moments, generator state, JSON-able "
+    .. "extra); true, or nil, message." },
+  load = { "checkpoint.load(path [, {net, optimizer, rng}])",
+    "Restores what is given from the file (a missing net is built from its spec); returns "
+    .. "extra, net; or nil, message." },
+  save_net = { "checkpoint.save_net(net, path [, extra])", "Same as nn.save(net, path, extra)." },
+  load_net = { "checkpoint.load_net(path [, {max_bytes}])", "Same as nn.load(path)." },
+  save_fit = { "checkpoint.save_fit(path, o, rng, epoch, hist)",
+    "Writes what train.fit needs to go on after epoch (net, optimiser, generator, history)." },
+  resume_fit = { "checkpoint.resume_fit(path, o, rng)",
+    "Restores o.net, o.optimizer and rng from save_fit's file; returns the epoch and history." },
+  hex = { "checkpoint.hex(s)", "A binary string as hexadecimal text." },
+  unhex = { "checkpoint.unhex(s)", "The binary string of hex text s, or nil when not hex." },
+})
 
 return M

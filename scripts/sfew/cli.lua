@@ -108,4 +108,17 @@ function M.merge(spec, given)
   return opts
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.cli",
+  "Command-line options for experiments and tools: spec, parsing, --help.")
+doc.table(M, {
+  parse = { "cli.parse(args, spec [, usage])",
+    "Parses --name value, --name=value, --flag, --no-flag against spec ({name, default, "
+    .. "help, type = ...} entries); the options table, or nil after printing --help." },
+  usage = { "cli.usage(spec [, usage])", "The --help text of a spec." },
+  merge = { "cli.merge(spec, given)",
+    "The spec's defaults overridden by the Lua table given, with types checked." },
+})
+
 return M

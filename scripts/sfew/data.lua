@@ -252,4 +252,59 @@ function M.read_csv(path, opts)
   error(ds, 2)
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.data", "Images, image folders, CSV tables, Fashion-MNIST, synthetic "
+  .. "faces, augmentation, and the Dataset class.")
+doc.table(M, {
+  classes = { "data.classes", "The SFEW class names in label order: label k is classes[k]." },
+  load_image = { "data.load_image(path [, {width, height, gray = false}])",
+    "A C x H x W tensor in [0, 1] (resized when width and height are given); nil, message." },
+  write_png = { "data.write_png(image, path)",
+    "Writes a C x H x W tensor in [0, 1] as PNG; true, or nil, message." },
+  list_dir = { "data.list_dir(path)",
+    "The entry names of a folder (sorted) and a list of is-folder flags; nil, message." },
+  paste = { "data.paste(dst, src, row, col)",
+    "Copies image src into image dst with its top-left corner at (row, col), 1-based." },
+  draw_text = { "data.draw_text(dst, text, row, col [, scale [, {r, g, b}]])",
+    "Writes ASCII text into image dst, top-left at (row, col), in a bitmap font scaled by "
+    .. "scale, in colour {r, g, b}." },
+  random_patches = { "data.random_patches(images, k, count [, rng])",
+    "count random k x k patches of the N x C x H x W images, as count x (C*k*k)." },
+  image_folder = { "data.image_folder(root [, {width = 90, height = 72, gray = true, "
+    .. "skip_bad = false, classes = data.classes, quiet = false}])",
+    "A Dataset of the images under root/<Class>/ (N x C x H x W in [0, 1], 1-based labels); "
+    .. "nil, message. ", "ds = assert(data.image_folder(\"data/sfew\"))" },
+  read_csv = { "data.read_csv(path [, {header = true, label = \"label\", name, drop = {...}, "
+    .. "na = \"error\" | \"drop\", nclasses = 7, classes, quiet = false}])",
+    "A Dataset of a CSV table (x: rows x numeric columns, y: the label column); columns by "
+    .. "name or 1-based index; nil, message. ", "ds = assert(data.read_csv(\"t.csv\"))" },
+  fashion_mnist = { "data.fashion_mnist([dir = \"/usr/share/datasets/fashion-mnist\"])",
+    "train, test Datasets of Fashion-MNIST (N x 1 x 28 x 28 in [0, 1], labels 1..10)." },
+  synthesize_faces = { "data.synthesize_faces{dir, n = 850, seed = 1, width = 90, "
+    .. "height = 72, gray = false, difficulty = 0.7, noise, occlusion}",
+    "Writes synthetic faces of the seven classes as PNG in the SFEW layout; true, or nil, msg." },
+  default_faces = { "data.default_faces([{dir, n = 850, seed = 1, width, height, gray, "
+    .. "difficulty}])",
+    "The folder of the built-in synthetic faces (data/synthetic), generated when missing." },
+  load_default = { "data.load_default([opts])",
+    "The built-in synthetic faces as a Dataset (1 x 72 x 90 grayscale by default)." },
+  Dataset = { "data.Dataset",
+    "A data set: ds.x (N x ...), ds.y (1-based labels), ds.classes; #ds rows." },
+})
+doc.table(Dataset, {
+  new = { "data.Dataset.new{x, y, classes, paths | names}",
+    "A Dataset of the tensor x and (optionally) its labels y." },
+  subset = { "ds:subset(rows)", "A new Dataset of the listed 1-based rows (copies)." },
+  shuffle = { "ds:shuffle([rng])", "Shuffles the rows in place; returns ds." },
+  split = { "ds:split(fraction [, rng [, {stratified = false}]])",
+    "Two new Datasets, the first with about fraction of the rows (random, or keeping the "
+    .. "class proportions). ", "train, test = ds:split(0.8, sfew.rng(1))" },
+  normalize = { "ds:normalize([stats])",
+    "Standardises x in place (images: one mean and std; tables: per column), with the "
+    .. "given {mean, std} or its own; returns the stats used." },
+  batches = { "ds:batches(size [, rng])",
+    "An iterator over shuffled minibatches: for x, y in ds:batches(64, rng) do ... end." },
+})
+
 return M

@@ -29,13 +29,15 @@ local function short_name(name)
 end
 
 -- Registers documentation for a value (function, table, userdata) or a name (a string,
--- e.g. a metatable name such as "sfew.Tensor"). Returns the value, so it can wrap a
--- definition: M.f = doc.register(function ... end, "M.f(x)", "...").
-function M.register(value, signature, description)
+-- e.g. a metatable name such as "sfew.Tensor"), with an optional example (one line of
+-- code). Returns the value, so it can wrap a definition:
+-- M.f = doc.register(function ... end, "M.f(x)", "...").
+function M.register(value, signature, description, example)
   if type(signature) ~= "string" then
     argcheck.error(2, "register", "signature string expected")
   end
-  local entry = { sig = signature, desc = description or "", name = sig_name(signature) }
+  local entry = { sig = signature, desc = (description or ""):gsub("%s+$", ""),
+    name = sig_name(signature), example = example }
   if type(value) == "string" then
     by_name[value] = entry
   elseif value ~= nil then
@@ -49,13 +51,62 @@ function M.register(value, signature, description)
   return value
 end
 
--- Registers many at once: doc.table(tbl, {key = {signature, description}, ...}); keys
--- missing from tbl are registered by name only.
+-- Registers many at once: doc.table(tbl, {key = {signature, description [, example]}}); keys
+-- missing from tbl, and numbers, strings and booleans (which are no identity to look up
+-- by), are registered by name only.
 function M.table(tbl, docs)
+  argcheck.type(tbl, "table", 1, "table")
+  argcheck.type(docs, "table", 2, "table")
   for key, d in pairs(docs) do
-    local v = tbl[key]
-    M.register(v ~= nil and v or d[1], d[1], d[2])
+    local v = rawget(tbl, key)
+    if v == nil then v = tbl[key] end
+    local tv = type(v)
+    local has_identity = tv == "function" or tv == "table" or tv == "userdata"
+    M.register(has_identity and v or d[1], d[1], d[2], d[3])
   end
+end
+
+-- The method table behind a type, by its metatable name ("sfew.Linear"): what an object's
+-- __index gives (its __methods when __index is a function); nil for an unknown name.
+function M.methods(type_name)
+  local mt = debug.getregistry()[type_name]
+  if type(mt) ~= "table" then return nil end
+  local index = rawget(mt, "__index")
+  if type(index) == "table" then return index end
+  local methods = rawget(mt, "__methods")
+  return type(methods) == "table" and methods or nil
+end
+
+-- The modules of the index help() prints, in this order (the rest follow sorted).
+local index_order = { "tensor", "nn", "models", "optim", "train", "fit", "data", "prune",
+  "io", "checkpoint", "features", "experiment", "cli", "report", "plot", "progress", "paper" }
+
+-- One {name, description} per module of sfew (the lazily loaded ones included): the
+-- index help() prints with no argument.
+function M.index()
+  local root = package.loaded.sfew
+  local names, seen, out = {}, {}, {}
+  if type(root) ~= "table" then return out end
+  local mt = getmetatable(root)
+  local lazy = type(mt) == "table" and rawget(mt, "__fields") or {}
+  for _, k in ipairs(index_order) do names[#names + 1], seen[k] = k, true end
+  local rest = {}
+  for k, v in pairs(root) do
+    if type(k) == "string" and type(v) == "table" and not seen[k] then rest[#rest + 1] = k end
+  end
+  for _, k in ipairs(lazy) do
+    if not seen[k] and rawget(root, k) == nil then rest[#rest + 1] = k end
+  end
+  table.sort(rest)
+  for _, k in ipairs(rest) do names[#names + 1] = k end
+  for _, k in ipairs(names) do
+    local ok, mod = pcall(function() return root[k] end)
+    if ok and type(mod) == "table" then
+      local e = M.lookup(mod)
+      out[#out + 1] = { name = "sfew." .. k, desc = e and e.desc or "" }
+    end
+  end
+  return out
 end
 
 -- ---- documentation of the C core ------------------------------------------------------
@@ -67,7 +118,14 @@ local function register_root_and_rng()
   local root = package.loaded.sfew
   if type(root) == "table" then
     M.register(root, "sfew",
-      "The engine: tensor, nn, models, optim, prune, data, io, train, and rng.")
+      "The engine: tensor, nn, models, optim, prune, data, io, train, rng; help() lists them.")
+    if root.config then
+      M.register(root.config, "sfew.config([{conv = \"auto\" | \"reference\"}])",
+        "What runs: cpu, isa (detected and used), the OpenBLAS core and who chose it, the "
+          .. "convolution kernels, threads, version; with conv, forces the reference "
+          .. "(im2col + OpenBLAS) convolutions or returns to the fast ones.",
+        "print(sfew.config().conv_kernels)")
+    end
   end
 
   M.table(sys, {
@@ -76,7 +134,9 @@ local function register_root_and_rng()
     manual_seed = { "sfew.manual_seed(seed)", "Reseeds the default generator." },
     clock = { "sfew.clock()", "Monotonic wall-clock time in seconds, for timing." },
     threads = { "sfew.threads([n])", "Sets (with n) or returns the engine and BLAS thread count." },
+    isatty = { "sfew.isatty([fd])", "True when descriptor fd (default 1: stdout) is a terminal." },
   })
+  M.register("sfew.version", "sfew.version", "The version of the engine, a string.")
 
   M.register("sfew.Rng", "Rng", "A random generator from sfew.rng(seed).")
   local rng_methods = getmetatable(sys.rng(1)).__index
@@ -167,7 +227,9 @@ end
 -- preferring a method ("t:matmul") when method is true and a function otherwise.
 function M.lookup(value, key, method)
   load_core()
-  if type(value) == "string" then return by_name[value] end
+  if type(value) == "string" then -- "sfew.train.step" finds "train.step" too
+    return by_name[value] or by_name[(value:gsub("^sfew%.", ""))]
+  end
   local list = by_value[value]
   if list then
     local best
@@ -179,10 +241,31 @@ function M.lookup(value, key, method)
     end
     return best or list[1]
   end
-  local mt = type(value) == "userdata" and getmetatable(value)
-  if type(mt) == "table" and type(mt.__name) == "string" then return by_name[mt.__name] end
+  -- An object: its class (a metatable documented by value), or its type by __name.
+  local tv = type(value)
+  local mt = (tv == "userdata" or tv == "table") and getmetatable(value)
+  if type(mt) ~= "table" then return nil end
+  list = by_value[mt]
+  if list then return list[1] end
+  local tname = rawget(mt, "__name")
+  if type(tname) == "string" then return by_name[tname] end
   return nil
 end
 
 M.short_name = short_name
+
+-- ---- documentation (help) -------------------------------------------------------------
+M.register(M, "sfew.doc", "The documentation registry behind help() and ?x.")
+M.table(M, {
+  register = { "doc.register(value | type_name, signature, description [, example])",
+    "Documents a function, table or userdata (or a type by its metatable name); returns value. "
+    .. "", "doc.register(M.f, \"mymod.f(x)\", \"What f does.\")" },
+  table = { "doc.table(tbl, {key = {signature, description [, example]}, ...})",
+    "Documents many fields of tbl at once." },
+  methods = { "doc.methods(type_name)", "The method table of a type such as \"sfew.Linear\"." },
+  index = { "doc.index()", "{name, desc} for each sfew module: what help() lists." },
+  lookup = { "doc.lookup(value | name [, key [, method]])",
+    "The entry {sig, desc, name, example} of a value, object or name; nil when undocumented." },
+  short_name = { "doc.short_name(name)", "The last component of a name: t:reshape -> reshape." },
+})
 return M

@@ -388,4 +388,71 @@ function M.time_net(net, criterion, x, y, reps)
   return step, infer
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.experiment", "What experiment scripts share: options, data, runs, "
+  .. "training the paper's CNN, confusion matrices, reports.")
+doc.table(M, {
+  results = { "experiment.results(runs, extra)",
+    "What run() returns: the first run's results, the list of runs, every run's records in "
+    .. "one list, and the fields of extra." },
+  finish = { "experiment.finish(o, name, title, parts, records)",
+    "Writes the report (title with the --quick line, the parts, the options used) and the "
+    .. "records under o.out; returns the Markdown." },
+  plot = { "experiment.plot(o, file, kind, spec)",
+    "Draws plot.<kind>(spec) to o.out/file; nothing without o.out." },
+  fit = { "experiment.fit(o, net, criterion, x, y, rng, fit)",
+    "Trains net with Adam at o.lr for o.epochs (o.batch: minibatch size); fit: further "
+    .. "train.fit options. Returns train.fit's history." },
+  common = { "experiment.common(defaults)",
+    "The options every experiment takes (--data --epochs --runs --seed --batch --lr "
+    .. "--threads --out --quick --limit --crop --detector), with the given defaults." },
+  extend = { "experiment.extend(a, b)", "A new list: the entries of a, then those of b." },
+  script = { "experiment.script(M, spec, usage)",
+    "Ends an experiment file: run as a script it parses arg and calls M.run; required, "
+    .. "it returns M." },
+  options = { "experiment.options(spec, given)",
+    "The spec's defaults overridden by the Lua table given (for run() called from Lua)." },
+  apply_quick = { "experiment.apply_quick(o, quick)",
+    "With o.quick, the small settings quick replace the options not given explicitly." },
+  setup = { "experiment.setup(o)", "Sets threads, creates o.out; returns sfew.rng(o.seed)." },
+  faces = { "experiment.faces(o, rng)",
+    "The face images (o.data or the built-in set) shuffled, cut to o.limit, split 80/20 and "
+    .. "normalised: train, test, all." },
+  each_run = { "experiment.each_run(o, f)",
+    "f(rng, seed, r) for r = 1..o.runs with seed o.seed + r - 1; the list of results." },
+  concat = { "experiment.concat(list, key)", "The lists list[i][key] joined into one list." },
+  feature_table = { "experiment.feature_table(o, rng, patch_count)",
+    "The feature table (or image patches with o.patches) split 80/20: train x, test x, note." },
+  title = { "experiment.title(o, title)",
+    "A report heading, with a first line saying so for a --quick run." },
+  clone = { "experiment.clone(net)", "A copy of a Sequential with its own parameters." },
+  confusion_matrix = { "experiment.confusion_matrix(net, x, y, k)",
+    "Counts [true class][predicted class] of net on (x, y), k classes." },
+  confusion_table = { "experiment.confusion_table(matrices, classes)",
+    "Rows and columns (for report.text/markdown) of the summed matrices with per-class accuracy." },
+  confusion = { "experiment.confusion(net, x, y, classes)",
+    "Rows and columns of net's confusion matrix on (x, y) with per-class accuracy." },
+  save_run = { "experiment.save_run(dir, name, rec)",
+    "Writes one run's record to dir/name.jsonl (nothing without dir)." },
+  confusions = { "experiment.confusions(rows, records, key, group_of)",
+    "Markdown: per table row, the test confusion summed over the records of its group." },
+  write = { "experiment.write(o, name, markdown, records)",
+    "Writes report.md and results.jsonl under o.out and says where." },
+  settings = { "experiment.settings(o)", "A Markdown \"- setting: value\" list of the options." },
+  paper_cnn = { "experiment.paper_cnn(c1, c2 [, opts])", "Same as models.paper_cnn." },
+  removal_check = { "experiment.removal_check(net, layer, masked, criterion, train, x)",
+    "Removes the masked kernels of net[layer] from a copy, checks the outputs on x and times "
+    .. "both; a record and the smaller net." },
+  removal_columns = { "experiment.removal_columns", "Report columns of removal_check's record." },
+  plot_pruning = { "experiment.plot_pruning(o, rows, hist)",
+    "prune.png and training.png under o.out (needs gnuplot)." },
+  train_cnn = { "experiment.train_cnn(o, c1, c2, rng, train [, fit_opts])",
+    "The paper's CNN trained with Adam and cross-entropy by train.fit; net, criterion, history." },
+  measure = { "experiment.measure(net, criterion, train, test [, rec])",
+    "rec with train and test loss and accuracy filled in." },
+  time_net = { "experiment.time_net(net, criterion, x, y, reps)",
+    "Median seconds of a training step (on a copy) and of an inference pass." },
+})
+
 return M

@@ -178,4 +178,35 @@ function M.default_csv(opts)
   return M.cached_csv(dir)
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.features", "The SFEW feature table: LPQ and PHOG descriptors reduced by PCA.")
+doc.register(PCA, "PCA", "A PCA fit from features.pca_fit: p.mean, p.components (k x D), "
+  .. "p.explained_variance, p.explained_ratio.")
+doc.table(M, {
+  defaults = { "features.defaults",
+    "The default options: k, width, height, lpq = {...}, phog = {...}." },
+  lpq = { "features.lpq(images [, {window, grid, decorrelate, rho}])",
+    "LPQ histograms (256 bins per grid cell, each summing to 1) of an image or a batch." },
+  lpq_codes = { "features.lpq_codes(image [, opts])", "The LPQ code map (0..255) of one image." },
+  phog = { "features.phog(images [, {bins, levels, angle = 180 | 360}])",
+    "PHOG descriptors of an image or a batch." },
+  pca_fit = { "features.pca_fit(x, k)", "PCA of the rows of x (N x D) keeping k axes." },
+  table = { "features.table(ds [, {k, lpq, phog, fit}])",
+    "The feature table of a Dataset of gray images: {x = N x 2k, y, names, columns, pca}." },
+  write_csv = { "features.write_csv(path, tbl)",
+    "Writes a features.table result as SFEW's CSV; true, or nil, message." },
+  folder_table = { "features.folder_table(dir [, opts])",
+    "The feature table of an SFEW-style image folder; nil, message." },
+  cached_csv = { "features.cached_csv(dir [, opts])",
+    "The path of <dir>/features.csv, computed from the images when missing." },
+  cached_table = { "features.cached_table(dir [, opts])",
+    "The cached feature table of dir as data.read_csv reads it." },
+  default_csv = { "features.default_csv([opts])",
+    "The path of the built-in synthetic faces' feature table (computed when missing)." },
+})
+doc.table(PCA, {
+  transform = { "p:transform(x)", "The rows of x (N x D) projected on the fitted axes: N x k." },
+})
+
 return M

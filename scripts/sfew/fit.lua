@@ -146,4 +146,12 @@ function M.fit(o, train)
   return hist
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.fit", "The epoch loop behind train.fit (use train.fit).")
+doc.table(M, {
+  fit = { "fit.fit(opts, train)",
+    "train.fit's loop, given the sfew.train module whose step and evaluate it runs." },
+})
+
 return M

@@ -83,4 +83,23 @@ M.write_atomic = core.write_atomic
 M.temp_name = core.temp_name
 M.rename_atomic = core.rename_atomic
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.io", "Safetensors files (tensors + string metadata) and atomic writes.")
+doc.table(M, {
+  save = { "io.save(path, tensors [, metadata])",
+    "Writes tensors (name -> tensor) and metadata (string -> string) as safetensors; true, "
+    .. "or nil, message. ", "io.save(\"w.safetensors\", {w = net[1].weight}, {note = \"x\"})" },
+  load = { "io.load(path [, {max_bytes = 1 GiB}])",
+    "tensors (name -> tensor), metadata of a safetensors file; nil, message on trouble. "
+    .. "", "ts, meta = io.load(\"w.safetensors\")" },
+  write_atomic = { "io.write_atomic(path, s)",
+    "Writes string s to a temporary file beside path, synced and renamed over it; true, or "
+    .. "nil, message." },
+  temp_name = { "io.temp_name(path [, dir])",
+    "A fresh temporary name beside path (created empty, or as a folder when dir)." },
+  rename_atomic = { "io.rename_atomic(tmp, path)",
+    "Renames tmp over path; true, or nil, message." },
+})
+
 return M

@@ -42,4 +42,14 @@ function M.paper_cnn(c1, c2, opts)
   }
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.models", "The paper's networks, built from sfew.nn layers.")
+doc.table(M, {
+  paper_cnn = { "models.paper_cnn(c1, c2 [, {rng, height = 72, width = 90, classes = 7, "
+    .. "in_channels = 1}])",
+    "The paper's LeNet-like CNN: conv 5x5 c1, ReLU, pool 2, conv 5x5 c2, ReLU, pool 3, "
+    .. "Flatten, Linear. ", "net = models.paper_cnn(16, 32, {rng = sfew.rng(1)})" },
+})
+
 return M

@@ -147,4 +147,31 @@ function M.prune_section(r, o, report)
       .. "paper's)\n"):format(o.threshold), "### Settings\n\n") .. "\n"
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.paper", "The paper's published numbers and settings, for reports.")
+doc.table(M, {
+  pic = { "paper.pic", "Sect. 3.1: [hidden units] = {loss, smallest angle}." },
+  sweep = { "paper.sweep",
+    "Sect. 2.2: [\"C1xC2\"] = {train loss, train acc, test loss as printed, test acc}." },
+  curve = { "paper.curve", "Sect. 3.2: [epoch] = {loss, accuracy} every 100 epochs." },
+  prune = { "paper.prune",
+    "Sect. 3.3: [kernels masked] = {loss, accuracy, min importance}; .test after pruning." },
+  trained_train_loss = { "paper.trained_train_loss",
+    "Train loss of the (16,32) net after 700 epochs (sect. 3.2)." },
+  trained_test_acc = { "paper.trained_test_acc",
+    "Test accuracy of that net before pruning (sect. 3.3)." },
+  footnotes = { "paper.footnotes", "Footnotes for tables that show the paper's test losses." },
+  pic_settings = { "paper.pic_settings(o, data_note, heading)",
+    "The PIC settings in Markdown, the paper's and ours told apart." },
+  cnn_settings = { "paper.cnn_settings(o, data_note, extra, heading)",
+    "The CNN sections' settings in Markdown, the paper's and ours told apart." },
+  pic_section = { "paper.pic_section(r, o, report)",
+    "Markdown of the PIC results beside the paper's (r: experiments.pic.run's result)." },
+  sweep_section = { "paper.sweep_section(r, o, report)",
+    "Markdown of the channel sweep beside the paper's." },
+  prune_section = { "paper.prune_section(r, o, report)",
+    "Markdown of importance pruning beside the paper's." },
+})
+
 return M

@@ -76,4 +76,17 @@ function M.two_axes(spec)
       { title = spec.y2[2], x = xs, y = col(spec.y2[1]), axis = "y2" } } }
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.plot", "Line plots as PNG through gnuplot (skipped when it is missing).")
+doc.table(M, {
+  available = { "plot.available()", "True when gnuplot is installed." },
+  lines = { "plot.lines{path, title, xlabel, ylabel, y2label, series = {{title, x = {...}, "
+    .. "y = {...}, axis = \"y2\"}, ...}, reverse_x, integer_x}",
+    "Plots the series as lines into a PNG; true, or nil and a reason." },
+  two_axes = { "plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, "
+    .. "y2 = {key, label}, reverse_x}",
+    "Two measures of table rows against one column, the second on the right axis." },
+})
+
 return M

@@ -59,4 +59,14 @@ function M:update(i, values)
   end
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.progress", "A training progress bar (plain lines when not a terminal).")
+doc.table(M, {
+  new = { "progress.new{total, label, every = total / 10, out = io.stdout, tty}",
+    "A progress display of total steps." },
+  update = { "p:update(i, values)",
+    "Reports step i with named numbers, e.g. {loss = 0.5, acc = 0.9}." },
+})
+
 return M

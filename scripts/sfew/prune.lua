@@ -271,4 +271,40 @@ end
 install_channels(M, { kind = kind, check_layer = check_layer, check_index = check_index,
   next_layer = next_layer, activation_fn = activation_fn, activation_center = activation_center })
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.prune", "Distinctiveness (PIC) pruning of hidden units and importance "
+  .. "pruning of convolution kernels.")
+doc.table(M, {
+  unit_angles = { "prune.unit_angles(acts [, {center = 0, tol = 1e-6}])",
+    "Angles in degrees (units x units) between the columns of acts (patterns x units), taken "
+    .. "about center, and the list of dead (constant) units. "
+    .. "", "angles, dead = prune.unit_angles(h, {center = 0.5})" },
+  kind = { "prune.kind(m)", "The type name of a module: \"Linear\", \"Conv2d\", \"Sigmoid\", ..." },
+  hidden_activations = { "prune.hidden_activations(net, x, layer)",
+    "Outputs (patterns x units) of the activation after the Linear at net[layer] for input "
+    .. "x, and that activation's type." },
+  remove_unit = { "prune.remove_unit(net, layer, unit [, {mode = \"similar\" | "
+    .. "\"complementary\" | \"constant\" | \"drop\", into, value}])",
+    "Removes hidden unit unit of the Linear at net[layer] and its column in the next Linear, "
+    .. "folding it into unit into (or the bias) as mode says." },
+  most_alike = { "prune.most_alike(angles [, dead])",
+    "The live pair i, j whose angle is nearest 0 or 180, the angle, and \"similar\" or "
+    .. "\"complementary\"; nil when none." },
+  min_angle = { "prune.min_angle(angles [, dead])",
+    "The smallest angle between two live units (the paper's min angle)." },
+  hidden_angles = { "prune.hidden_angles(net, x [, {layer = 1, center, tol}])",
+    "angles, dead units, activations and activation type of the hidden units after the "
+    .. "Linear at net[layer]; center defaults to 0.5 for sigmoid units, else 0." },
+  pic_step = { "prune.pic_step(net, x [, {layer = 1, center, tol}])",
+    "Removes one unit: a dead one, else one of the most alike pair; returns {action, unit, "
+    .. "into, angle, min_angle, units}." },
+  distinctiveness = { "prune.distinctiveness(net, x [, {layer = 1, similar = 15, "
+    .. "complementary = 165, rule = \"paper\" | \"gedeon\", min_units = 1, center}])",
+    "Removes dead units and pairs under similar or over complementary degrees until none is "
+    .. "left; returns the actions taken." },
+  batchnorm_value = { "prune.batchnorm_value(bn, k, v)",
+    "What a BatchNorm2d in evaluation makes of the constant v on channel k." },
+})
+
 return M

@@ -219,15 +219,27 @@ return function(M, shared)
     return remove_channels_masked(net, k, list)
   end
 
-  doc.register(M.channel_angles, "prune.channel_angles(net, k, x [, {center, tol}])",
-    "Angles in degrees (K x K) between the output channels of the Conv2d at net[k] over the "
-      .. "batch x, each channel's activations (after the activation module that follows, if "
-      .. "any) flattened to one vector; centred at 0.5 after Sigmoid, 0 otherwise, unless "
-      .. "opts.center. Returns angles, dead channels, activation type.")
-  doc.register(M.remove_channels, "prune.remove_channels(net, k, list [, {into = j}])",
-    "Removes output channels of the Conv2d at net[k] and their inputs in the next layer. "
-      .. "Without into, the kernels count as masked (act(bias) folded into the next bias); "
-      .. "with into = j, each is merged into channel j (its outgoing weights added to j's; "
-      .. "complementary = true subtracts them, for a_removed = 1 - a_j). Optimisers built "
-      .. "before must be rebuilt.")
+  doc.table(M, {
+    kernel_importance = { "prune.kernel_importance(conv)",
+      "One importance per output kernel of a Conv2d (or weight tensor): sqrt(mean of its "
+      .. "squared weights). ", "imp = prune.kernel_importance(net[1])" },
+    mask_kernels = { "prune.mask_kernels(conv, list)",
+      "Zeroes the 1-based kernels in list and keeps them zero in training; returns all masked." },
+    prune_by_importance = { "prune.prune_by_importance(net, conv_index, measure [, "
+      .. "{threshold = 0.1, max_pruned = K - 1}])",
+      "Masks the least important kernel of net[conv_index] one at a time until measure()'s "
+      .. "loss moves by more than threshold; returns the records and the masked kernels." },
+    channel_angles = { "prune.channel_angles(net, k, x [, {center, tol}])",
+      "Angles in degrees (K x K) between the output channels of the Conv2d at net[k] over "
+      .. "the batch x, each channel's activations (after the activation module that follows, "
+      .. "if any) flattened to one vector; centred at 0.5 after Sigmoid, 0 otherwise, unless "
+      .. "opts.center. Returns angles, dead channels, activation type.",
+      "angles, dead = prune.channel_angles(net, 4, train.x)" },
+    remove_channels = { "prune.remove_channels(net, k, list [, {into = j, complementary}])",
+      "Removes output channels list of the Conv2d at net[k] and their inputs in the next "
+      .. "Conv2d or Linear. Without into, the kernels count as masked (act(bias) folded into "
+      .. "the next bias); with into = j, each is first merged into channel j (its outgoing "
+      .. "weights added to j's; complementary = true subtracts them, for a_removed = 1 - a_j). "
+      .. "Optimisers built before must be rebuilt.", "prune.remove_channels(net, 1, {3, 7})" },
+  })
 end

@@ -42,7 +42,7 @@ end
 local function list_members(tbl, methods)
   local keys = {}
   for k in next, tbl do
-    if type(k) == "string" and k:sub(1, 2) ~= "__" then keys[#keys + 1] = k end
+    if type(k) == "string" and k:sub(1, 1) ~= "_" then keys[#keys + 1] = k end -- public only
   end
   table.sort(keys)
   local rows, width = {}, 0
@@ -77,7 +77,11 @@ end
 function M.help(x)
   if x == nil or x == "" then
     out("help(x) or ?x at the prompt: the signature and description of an sfew function,")
-    out("class or method; help(sfew.nn) lists a module. Try: help(sfew), ?sfew.tensor.zeros")
+    out("class or method (?t:reshape, ?net:forward on live objects); help(sfew.nn) lists a")
+    out("module, help(net) an object's methods. The modules:")
+    local index, width = doc.index(), 0
+    for _, m in ipairs(index) do width = math.max(width, #m.name) end
+    for _, m in ipairs(index) do out(entry_line({ sig = m.name, desc = m.desc }, width)) end
     return
   end
   local name = type(x) == "string" and x or nil
@@ -95,10 +99,11 @@ function M.help(x)
       return
     end
   end
-  local e = doc.lookup(v, name and doc.short_name(name))
+  local e = doc.lookup(v, name and doc.short_name(name)) or (name and doc.lookup(name))
   if e then
     out(e.sig)
     if e.desc ~= "" then out("  " .. e.desc) end
+    if e.example then out("  Example: " .. e.example) end
   elseif type(v) ~= "table" then
     out((name and name .. ": " or "") .. "no documentation for this " .. type(v))
   end

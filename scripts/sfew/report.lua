@@ -191,4 +191,30 @@ function M.group_stats(records, group_by, fields, opts)
   return rows
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.report", "Results as aligned text tables, Markdown tables and JSON lines.")
+doc.table(M, {
+  sort_by_list = { "report.sort_by_list(rows, key, order)",
+    "Sorts rows in place by where row[key] stands in the list order (others last, by key); "
+    .. "returns rows." },
+  text = { "report.text(rows, columns)",
+    "An aligned text table; columns: list of {key, title [, fmt]}, rows: list of tables." },
+  markdown = { "report.markdown(rows, columns)", "A Markdown table of rows (columns as text)." },
+  mkdir = { "report.mkdir(path)", "Creates a folder and its parents (raises when it cannot)." },
+  write_atomic = { "report.write_atomic(path, content)",
+    "Writes content through a temporary file and a rename; true, or nil, message." },
+  jsonl = { "report.jsonl(records)", "JSON lines text: one object per record." },
+  read_jsonl = { "report.read_jsonl(path)", "The records of a JSON lines file; nil, message." },
+  read_jsonl_dir = { "report.read_jsonl_dir(dir)",
+    "Every record of every .jsonl file in dir, files in name order." },
+  mean_std = { "report.mean_std(xs)", "Mean and sample standard deviation of a list of numbers." },
+  pluck = { "report.pluck(records, key [, fill])",
+    "The values of field key in records (missing ones skipped, or fill)." },
+  mean_pm = { "report.mean_pm(xs [, fmt])", "\"mean ± sd\" of xs (the value alone when one)." },
+  group_stats = { "report.group_stats(records, group_by, fields [, {fmt = \"%.4f\", "
+    .. "key = \"group\"}])",
+    "One row per group with runs, \"mean ± sd\", _mean and _std for every field." },
+})
+
 return M

@@ -173,4 +173,21 @@ function Plateau:__tostring()
     self.mode, self.factor, self.patience, self.best, self.last_epoch)
 end
 
+
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.schedule", "Learning-rate schedules, re-exported by sfew.optim.")
+doc.register(StepLR, "StepLR", "A schedule from optim.StepLR: s:step() once an epoch.")
+doc.register(Cosine, "CosineAnnealingLR",
+  "A schedule from optim.CosineAnnealingLR: s:step() once an epoch.")
+doc.register(Plateau, "ReduceLROnPlateau",
+  "A schedule from optim.ReduceLROnPlateau: s:step(metric) once an epoch.")
+doc.table(StepLR, { step = { "s:step()", "Ends an epoch; returns the new opt.lr." } })
+doc.table(Cosine, { step = { "s:step()", "Ends an epoch; returns the new opt.lr." } })
+doc.table(Plateau, {
+  step = { "s:step(metric)", "Ends an epoch with its metric (e.g. validation loss); "
+    .. "returns the new opt.lr." },
+  is_better = { "s:is_better(metric)", "True when metric beats the best so far by the threshold." },
+})
+
 return M

@@ -40,4 +40,14 @@ function M.main(mod, run_from_args)
   return run_from_args(rawget(_G, "arg"))
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.script", "One file as both a script and a module.")
+doc.table(M, {
+  is_main = { "script.is_main()", "True when the calling chunk is the host's main script." },
+  main = { "script.main(mod, run_from_args)",
+    "Run as the main script: run_from_args(arg)'s results; required or dofile'd: mod. "
+    .. "", "return script.main(M, function(args) return M.run(cli.parse(args, spec)) end)" },
+})
+
 return M

@@ -126,4 +126,30 @@ function M.fit(opts)
   error(msg, 2)
 end
 
+-- ---- documentation (help) -------------------------------------------------------------
+local doc = require "sfew.doc"
+doc.register(M, "sfew.train", "Training: one full-batch step (chunked), evaluation, fit.")
+doc.table(M, {
+  step = { "train.step(net, criterion, opt, x, y [, {chunk = 128, keep = true}])",
+    "One optimiser step on the whole batch, run in chunks of rows with gradient "
+    .. "accumulation; returns the mean loss. ", "loss = train.step(net, loss_fn, opt, x, y)" },
+  evaluate = { "train.evaluate(net, criterion, x, y [, {chunk = 128, keep = true}])",
+    "Mean loss and accuracy (nil for criteria without classes) in evaluation mode, chunked." },
+  fit = { "train.fit{net, criterion, optimizer, x, y, epochs, batch, chunk, rng, eval_every, "
+    .. "eval_initial = true, test = {x = , y = }, progress = true, label, on_epoch, "
+    .. "checkpoint = {path, every}}",
+    "Runs epochs of train.step (minibatches of batch rows, else full batch) with a progress "
+    .. "bar and periodic evaluation; raises on NaN/Inf; returns the history {epochs, loss, "
+    .. "eval, seconds, seconds_per_epoch}. ", "train.fit{net = net, criterion = "
+    .. "loss_fn, optimizer = opt, x = x, y = y, epochs = 10}" },
+  confusion = { "train.confusion(net, x, y [, classes])",
+    "{counts, per_class, accuracy, classes}: counts[t][p] rows of true class t predicted as "
+    .. "p, per-class accuracy; classes: names or a count (default: the output width)." },
+  cross_validate = { "train.cross_validate{x, y, net = function(fold), optimizer = "
+    .. "function(net), criterion, k = 5, rng, fit = {...}, classes, on_fold}",
+    "Stratified k-fold cross-validation: a new net per fold; returns {folds, mean, std, "
+    .. "train_mean, train_std} of the accuracies." },
+  DEFAULT_CHUNK = { "train.DEFAULT_CHUNK", "Rows per forward pass in step and evaluate (128)." },
+})
+
 return M
