@@ -29,7 +29,7 @@ local function one_run(o, rng, seed)
   local function measure(m)
     return experiment.measure(m, loss_fn, train, test, { experiment = config.name, seed = seed })
   end
-  local curve_net = experiment.clone(net) -- the whole curve, past the rule
+  local curve_net = net:clone() -- the whole curve, past the rule
   local records = sfew.prune.prune_by_importance(curve_net, 1,
     function() return measure(curve_net) end, { threshold = math.huge })
   local _, masked = sfew.prune.prune_by_importance(net, 1, function() return measure(net) end,

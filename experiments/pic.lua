@@ -41,14 +41,14 @@ local function one_run(o, rng, seed)
     records[#records + 1] = rec
     return rec
   end
-  local p = experiment.clone(net)
+  local p = net:clone()
   while true do -- progressive: the most alike pair (or a dead unit) goes, down to 2 units
     local rec = measure(p, {})
     if rec.units <= 2 then break end
     rec.action = prune.pic_step(p, train, { center = o.center }).action
     if o.retrain > 0 then fit(p, o.retrain) end
   end
-  local t = experiment.clone(net)
+  local t = net:clone()
   local log = prune.distinctiveness(t, train, { similar = o.similar, center = o.center,
     complementary = o.complementary, rule = o.rule })
   measure(t, { mode = "threshold", removed = #log })
