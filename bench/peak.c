@@ -1,7 +1,7 @@
-/* FMA peak of this machine: every thread runs independent chains of 256-bit FMAs (AVX2/FMA
- * intrinsics; only this file is compiled with -mavx2 -mfma). Prints GFLOP/s for 1 thread
- * and for the thread count given (default 2), and the 512-bit peak when the CPU has
- * AVX-512. Usage: peak [threads] */
+/* FMA peak of the machine it runs on: every thread runs independent chains of 256-bit
+ * FMAs (AVX2/FMA intrinsics; only this file is compiled with -mavx2 -mfma). Prints GFLOP/s
+ * for 1 thread and for the thread count given (default 2), and the 512-bit peak when the
+ * CPU has AVX-512. Usage: peak [threads] */
 #define _POSIX_C_SOURCE 200809L
 #include <immintrin.h>
 #include <omp.h>

@@ -2,14 +2,22 @@
 -- (C1, C2) in (16,32), (12,24), (20,40), (6,12), 5 runs of 700 full-batch Adam epochs
 -- each; mean and spread per combination. About 1.5 hours on 2 cores; --quick under a minute.
 -- Runs are independent: --run K does one, --merge tabulates the runs found under --out.
+local cli = require "sfew.cli"
 local experiment = require "sfew.experiment"
 local report = require "sfew.report"
 
 local config = { name = "channel_sweep", combos = "16x32,12x24,20x40,6x12",
   quick = { epochs = 15, limit = 200, runs = 1 } }
+local function parse_combos(text)
+  return cli.list(text, "combos", function(item)
+    local c1, c2 = item:match("^(%d+)x(%d+)$")
+    return c1 and tonumber(c1) > 0 and tonumber(c2) > 0 and c1 .. "x" .. c2 or nil
+  end, "C1xC2 with positive channel counts (e.g. 16x32)")
+end
+
 local spec = experiment.extend(experiment.common{ epochs = 700, runs = 5, lr = 1e-3,
   out = "reports/channel_sweep" }, {
-  { "combos", config.combos, "C1xC2 combinations, comma-separated" },
+  { "combos", config.combos, "C1xC2 combinations, comma-separated", check = parse_combos },
   { "run", nil, "do only run K of each combination (for spreading runs over processes)",
     type = "integer" },
   { "merge", false, "only tabulate the runs already under --out/runs" },
@@ -22,12 +30,6 @@ local columns = { { "combo", "C1xC2" }, { "runs", "Runs" }, { "train_loss", "Tra
 
 local function combo_of(r) return r.c1 .. "x" .. r.c2 end
 
-local function parse_combos(text)
-  local out = {}
-  for c1, c2 in text:gmatch("(%d+)x(%d+)") do out[#out + 1] = c1 .. "x" .. c2 end
-  if #out == 0 then error("--combos: expected a list like 16x32,6x12, got " .. text, 0) end
-  return out
-end
 
 local function run_one(o, combo, r, train, test)
   local c1, c2 = combo:match("(%d+)x(%d+)")

@@ -2,16 +2,24 @@
 -- and writes one report, reports/paper.md, with every table beside the paper's numbers.
 -- --features TABLE.csv and --images DIR point them at a user's own SFEW table and frames.
 -- About 2 hours with the default settings on 2 cores; --quick a few minutes.
+local cli = require "sfew.cli"
 local experiment = require "sfew.experiment"
 local report = require "sfew.report"
 local paper = require "sfew.paper"
+
+local SECTIONS = { pic = true, channel_sweep = true, importance_prune = true }
+local function parse_only(text)
+  return cli.list(text, "only", function(n) return SECTIONS[n] and n end,
+    "one of pic, channel_sweep, importance_prune")
+end
 
 local spec = experiment.extend(experiment.common{ out = "reports" }, {
   { "features", nil, "feature table (SFEW's CSV layout) for PIC (default: built-in)",
     type = "string" },
   { "images", nil, "image folder (one folder per class) for the CNN sections (default: "
     .. "built-in synthetic faces; --data is the same)", type = "string" },
-  { "only", "pic,channel_sweep,importance_prune", "experiments to run, comma-separated" },
+  { "only", "pic,channel_sweep,importance_prune", "experiments to run, comma-separated",
+    check = parse_only },
 })
 local M = { spec = spec }
 
@@ -22,7 +30,7 @@ local sections = { { "pic", paper.pic_section }, { "channel_sweep", paper.sweep_
 local function section_options(o, name)
   local sub = { quick = o.quick, seed = o.seed, threads = o.threads, out = o.out .. "/" .. name,
     data = name == "pic" and o.features or (o.images or o.data) }
-  for _, k in ipairs { "epochs", "runs", "lr", "batch", "limit" } do
+  for _, k in ipairs { "epochs", "runs", "lr", "batch", "limit", "crop", "detector" } do
     if o._given[k] then sub[k] = o[k] end
   end
   return sub
@@ -33,7 +41,7 @@ function M.run(opts)
   o.out = o.out or "reports"
   report.mkdir(o.out)
   local want, results = {}, {}
-  for name in o.only:gmatch("[%w_]+") do want[name] = true end
+  for _, name in ipairs(parse_only(o.only)) do want[name] = true end
   local parts = { experiment.title(o, "The paper, reproduced"), "Settings the paper does not "
     .. "state (learning rates, batch, kernel size, activation, the PIC optimiser and "
     .. "epochs, the split) are ours; each section says which.\n\n" }

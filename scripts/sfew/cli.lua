@@ -2,8 +2,9 @@
 -- (--name value, --name=value, --flag, --no-flag), and a generated --help.
 local M = {}
 
--- spec: list of {name, default, help [, type = "number"|"integer"|"string"|"boolean"]}
--- (type defaults to the default's type; a nil default needs an explicit type).
+-- spec: list of {name, default, help [, type = "number"|"integer"|"string"|"boolean",
+-- check = function(value) that raises on a bad value]} (type defaults to the default's
+-- type; a nil default needs an explicit type).
 -- Returns the options table, or prints usage and returns nil for --help.
 -- Raises "name: ..." errors for unknown options and bad values.
 function M.parse(args, spec, usage)
@@ -55,6 +56,7 @@ function M.parse(args, spec, usage)
           value = n
         end
       end
+      if o.check then o.check(value) end
       opts[o[1]:gsub("-", "_")] = value
       given[o[1]:gsub("-", "_")] = true
     else
@@ -98,6 +100,7 @@ function M.merge(spec, given)
         if want ~= "nil" and have ~= want then
           error(("option %s must be a %s, got %s"):format(k, want, have), 3)
         end
+        if o.check then o.check(v) end
       end
     end
     if not known then error("unknown option " .. tostring(k), 3) end
@@ -108,11 +111,33 @@ function M.merge(spec, given)
   return opts
 end
 
+-- The items of a comma-separated option value, each checked: check(item) returns the
+-- item as it is to be used, or nil when it is not one; the error names the option, the
+-- bad item and what is expected. An empty list or an empty item is an error too.
+function M.list(text, option, check, expected)
+  if type(text) ~= "string" then
+    error(("--%s: expected %s, got %s"):format(option, expected, type(text)), 0)
+  end
+  local out = {}
+  for item in (text .. ","):gmatch("([^,]*),") do
+    item = item:match("^%s*(.-)%s*$")
+    local v = item ~= "" and check(item) or nil
+    if v == nil then
+      error(("--%s: '%s' is not %s"):format(option, item, expected), 0)
+    end
+    out[#out + 1] = v
+  end
+  return out
+end
+
 -- ---- documentation (help) -------------------------------------------------------------
 local doc = require "sfew.doc"
 doc.register(M, "sfew.cli",
   "Command-line options for experiments and tools: spec, parsing, --help.")
 doc.table(M, {
+  list = { "cli.list(text, option, check, expected)",
+    "The items of a comma-separated option value, each passed through check (nil: not one); "
+    .. "raises \"--option: 'item' is not <expected>\" on a bad or empty item." },
   parse = { "cli.parse(args, spec [, usage])",
     "Parses --name value, --name=value, --flag, --no-flag against spec ({name, default, "
     .. "help, type = ...} entries); the options table, or nil after printing --help." },

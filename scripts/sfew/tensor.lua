@@ -1,4 +1,5 @@
--- sfew.tensor: float32 tensors. The C module does the work; this adds Lua conveniences.
+-- sfew.tensor: float32 tensors, all of it in the C module sfew.core.tensor; this file is
+-- the name users require.
 local core = require "sfew.core.tensor"
 
 return core
