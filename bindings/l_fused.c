@@ -4,10 +4,11 @@
 
 #include "../engine/layers/mlp_fused.h"
 #include "l_nn.h"
+#include "l_optim.h"
 
-/* mlp_step(linear1, linear2, x, y, work) -> loss: forward, MSE and every gradient of
- * linear2(sigmoid(linear1(x))) against y (gradients overwritten); work is a scratch
- * tensor the call resizes. */
+/* mlp_step(linear1, linear2, x, y, work [, opt]) -> loss: forward, MSE and every gradient
+ * of linear2(sigmoid(linear1(x))) against y (gradients overwritten), then opt's step when
+ * given, so a whole training step is one call; work is a scratch tensor the call resizes. */
 static int l_mlp_step(lua_State *L)
 {
     lmodule *a = lnn_check_kind(L, 1, LNN_LINEAR), *b = lnn_check_kind(L, 2, LNN_LINEAR);
@@ -20,6 +21,8 @@ static int l_mlp_step(lua_State *L)
     if (st) /* the message names the culprit: "layers", "input" or "target" */
         return lnn_error(L, strstr(e.msg, "target") ? 4 : strstr(e.msg, "input") ? 3 : 1,
                          st, &e);
+    if (!lua_isnoneornil(L, 6))
+        lopt_step(L, 6);
     lua_pushnumber(L, loss);
     return 1;
 }

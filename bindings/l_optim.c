@@ -202,12 +202,13 @@ static int l_adamw(lua_State *L) { return new_opt(L, LOPT_ADAMW); }
 
 /* ---- stepping ---------------------------------------------------------------------- */
 
-/* Refreshes the pointer arrays from the pinned list: a tensor may have been given a new
- * gradient (p.grad = ...) or freed since the last step. */
-static void gather(lua_State *L, lopt *o, int need_grad)
+/* Refreshes the pointer arrays of the optimiser at index idx from its pinned list: a
+ * tensor may have been given a new gradient (p.grad = ...) or freed since the last step. */
+static void gather(lua_State *L, int idx, lopt *o, int need_grad)
 {
+    idx = lua_absindex(L, idx);
     int stale = lua_getfield(L, LUA_REGISTRYINDEX, LSFEW_STALE) == LUA_TTABLE;
-    lua_getiuservalue(L, 1, 1);
+    lua_getiuservalue(L, idx, 1);
     for (int i = 0; i < o->n; i++) {
         lua_rawgeti(L, -1, i + 1);
         o->ps[i] = test_tensor(L, -1);
@@ -232,22 +233,27 @@ static void gather(lua_State *L, lopt *o, int need_grad)
     lua_pop(L, 2);
 }
 
-static int o_step(lua_State *L)
+void lopt_step(lua_State *L, int idx)
 {
-    lopt *o = lopt_check(L, 1);
-    gather(L, o, 1);
+    lopt *o = lopt_check(L, idx);
+    gather(L, idx, o, 1);
     sfew_err e;
     sfew_status st = o->kind == LOPT_SGD ? sfew_sgd_step(o->sgd, o->ps, o->gs, &e)
                                     : sfew_adam_step(o->adam, o->ps, o->gs, &e);
     if (st)
-        return lsfew_error(L, st, &e);
+        lsfew_error(L, st, &e);
+}
+
+static int o_step(lua_State *L)
+{
+    lopt_step(L, 1);
     return 0;
 }
 
 static int o_zero_grad(lua_State *L)
 {
     lopt *o = lopt_check(L, 1);
-    gather(L, o, 0);
+    gather(L, 1, o, 0);
     for (int i = 0; i < o->n; i++)
         if (o->gs[i])
             sfew_tensor_fill((sfew_tensor *)o->gs[i], 0.0f);

@@ -32,6 +32,9 @@ const lopt_hyper *lopt_hypers(const lopt *o);
 void *lopt_opts(lopt *o);
 double *lopt_hyper_slot(void *opts, const lopt_hyper *h);
 sfew_status lopt_opts_check(const lopt *o, const void *opts, sfew_err *e);
+/* One step of the optimiser at index idx over its parameters' gradients (raises on a
+ * freed, replaced or gradient-less parameter, as opt:step() does). */
+void lopt_step(lua_State *L, int idx);
 /* "SGD", "Adam" or "AdamW". */
 const char *lopt_type_name(const lopt *o);
 

@@ -44,7 +44,7 @@ function M.match(net, criterion, x, y)
 end
 
 -- One step of train.step's contract (zero_grad, forward, loss, backward, opt:step) in one
--- C call plus the optimiser's; returns the mean loss, or nil when net does not match.
+-- C call; returns the mean loss, or nil when net does not match.
 -- train.step has checked the arguments.
 function M.step(net, criterion, opt, x, y)
   if not M.enabled then return nil end
@@ -53,9 +53,7 @@ function M.step(net, criterion, opt, x, y)
   if not c[5] then c[5] = tensor.zeros{0} end
   -- Linear and Sigmoid behave alike in both modes; only the flag needs setting
   if not rawget(net, "training") then net:train() end
-  local loss = core.mlp_step(a, b, x, y, c[5])
-  opt:step()
-  return loss
+  return core.mlp_step(a, b, x, y, c[5], opt) -- the optimiser's step included
 end
 
 return M
