@@ -21,16 +21,10 @@ function M.unhex(s)
   return (s:gsub("%x%x", function(x) return string.char(tonumber(x, 16)) end))
 end
 
-local function check_net(net, pos, fname)
-  if type(net) ~= "table" or type(net.named_parameters) ~= "function" then
-    argcheck.expected(pos, fname, "a network with named_parameters", net, 2)
-  end
-end
-
 -- checkpoint.save_net(net, path [, extra]) and checkpoint.load_net(path [, io_opts]):
 -- net:save and nn.load under the names this module has always had.
 function M.save_net(net, path, extra)
-  check_net(net, 1, "save_net")
+  params.check_net(net, 1, "save_net")
   argcheck.type(path, "string", 2, "save_net")
   return nn.save(net, path, { extra = extra })
 end
@@ -45,7 +39,7 @@ local CHECKPOINT_OPTIONS = argcheck.set { "net", "optimizer", "rng", "extra" }
 local function check_opts(opts, fname)
   argcheck.type(opts, "table", 2, fname, false, 2)
   argcheck.options(opts, CHECKPOINT_OPTIONS, 2, fname, 2)
-  if opts.net ~= nil then check_net(opts.net, 2, fname) end
+  if opts.net ~= nil then params.check_net(opts.net, 2, fname) end
   local opt = opts.optimizer
   if opt ~= nil and not (pcall(function() return opt.state_dict end)) then
     argcheck.error(2, fname, "optimizer must be an optimiser", 2)

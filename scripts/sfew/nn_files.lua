@@ -20,12 +20,6 @@ return function(M, Sequential, builders)
   end
 
 
-  local function check_net(net, pos, fname)
-    if type(net) ~= "table" or type(net.named_parameters) ~= "function" then
-      argcheck.expected(pos, fname, "a network with named_parameters", net, 2)
-    end
-  end
-
   -- The first layer (depth first) that nn.build could not rebuild from its spec, as
   -- "layer 2 (a table with no spec method)" or "layer 3 (type 'Drop', which nn.register
   -- does not know)"; nil when every layer can be rebuilt.
@@ -53,7 +47,7 @@ return function(M, Sequential, builders)
   -- PyTorch's load_state_dict takes them). A network nn.load could not rebuild (a
   -- Lua-defined layer whose type is not registered) raises instead of writing a file.
   function M.save(net, path, opts)
-    check_net(net, 1, "save")
+    params.check_net(net, 1, "save")
     argcheck.type(path, "string", 2, "save")
     opts = argcheck.options(opts, SAVE_OPTIONS, 3, "save")
     if opts.names ~= nil and opts.names ~= "sfew" and opts.names ~= "torch" then

@@ -2,7 +2,17 @@
 -- safetensors file holds them): collecting, checking names and shapes both ways, copying;
 -- and the names and shapes a network spec implies, so a file is checked before anything
 -- of its size is allocated.
+local argcheck = require "sfew.argcheck"
+
 local M = {}
+
+-- Raises "bad argument #pos to 'fname' (a network with named_parameters expected ...)"
+-- at the caller of the function that calls this one, unless net is such a network.
+function M.check_net(net, pos, fname)
+  if type(net) ~= "table" or type(net.named_parameters) ~= "function" then
+    argcheck.expected(pos, fname, "a network with named_parameters", net, 2)
+  end
+end
 
 local function shape_text(shape)
   return table.concat(shape, "x")
