@@ -10,6 +10,51 @@ local sio = require "sfew.io"
 local M = {}
 for name, fn in pairs(core) do M[name] = fn end
 
+-- The constructors with an options table check its keys here (a misspelt key raises,
+-- suggesting the right one) before the C constructor reads it. Each calls core.<Name> by
+-- name so that the C constructor's own argument errors name it.
+local function keys(pos, list) return { pos = pos, set = argcheck.set(list) } end
+local option_keys = {
+  BatchNorm2d = keys(2, { "eps", "momentum", "affine" }),
+  BatchNorm1d = keys(2, { "eps", "momentum", "affine" }),
+  Dropout = keys(2, { "rng" }), Dropout2d = keys(2, { "rng" }),
+  AvgPool2d = keys(2, { "stride", "padding", "count_include_pad" }),
+  CrossEntropyLoss = keys(1, { "weight", "label_smoothing" }),
+}
+local function check_options(name, opts)
+  argcheck.options(opts, option_keys[name].set, option_keys[name].pos, name, 2)
+end
+function M.BatchNorm2d(c, opts)
+  check_options("BatchNorm2d", opts)
+  local m = core.BatchNorm2d(c, opts)
+  return m
+end
+function M.BatchNorm1d(c, opts)
+  check_options("BatchNorm1d", opts)
+  local m = core.BatchNorm1d(c, opts)
+  return m
+end
+function M.Dropout(p, opts)
+  check_options("Dropout", opts)
+  local m = core.Dropout(p, opts)
+  return m
+end
+function M.Dropout2d(p, opts)
+  check_options("Dropout2d", opts)
+  local m = core.Dropout2d(p, opts)
+  return m
+end
+function M.AvgPool2d(k, opts)
+  check_options("AvgPool2d", opts)
+  local m = core.AvgPool2d(k, opts)
+  return m
+end
+function M.CrossEntropyLoss(opts)
+  check_options("CrossEntropyLoss", opts)
+  local m = core.CrossEntropyLoss(opts)
+  return m
+end
+
 local function module_type(m)
   if type(m) == "table" and getmetatable(m) == M.Sequential then return "Sequential" end
   local ok, spec = pcall(function() return m:spec() end)
@@ -159,6 +204,10 @@ function Sequential:named_parameters()
           or tostring(j)
         list[#list + 1] = { name = i .. "." .. name, tensor = p }
       end
+      -- state that is saved but not trained (BatchNorm's running statistics)
+      for _, nb in ipairs(m.named_buffers and m:named_buffers() or {}) do
+        list[#list + 1] = { name = i .. "." .. nb.name, tensor = nb.tensor }
+      end
     end
   end
   return list
@@ -247,8 +296,25 @@ local builders = {
       { stride = s.stride, padding = s.padding, bias = s.bias, rng = o.rng })
   end,
   MaxPool2d = function(s) return core.MaxPool2d(s.kernel, { stride = s.stride }) end,
+  AvgPool2d = function(s)
+    return core.AvgPool2d(s.kernel, { stride = s.stride, padding = s.padding,
+      count_include_pad = s.count_include_pad })
+  end,
+  AdaptiveAvgPool2d = function(s) return core.AdaptiveAvgPool2d(s.output_size) end,
+  Dropout = function(s) return core.Dropout(s.p) end,
+  Dropout2d = function(s) return core.Dropout2d(s.p) end,
+  LeakyReLU = function(s) return core.LeakyReLU(s.negative_slope) end,
+  ELU = function(s) return core.ELU(s.alpha) end,
+  CrossEntropyLoss = function(s)
+    return core.CrossEntropyLoss { weight = s.weight, label_smoothing = s.label_smoothing }
+  end,
 }
-for _, name in ipairs { "ReLU", "Sigmoid", "Tanh", "Flatten", "CrossEntropyLoss", "MSELoss" } do
+for _, name in ipairs { "BatchNorm2d", "BatchNorm1d" } do
+  builders[name] = function(s)
+    return core[name](s.num_features, { eps = s.eps, momentum = s.momentum, affine = s.affine })
+  end
+end
+for _, name in ipairs { "ReLU", "Sigmoid", "Tanh", "Flatten", "MSELoss" } do
   builders[name] = function() return core[name]() end
 end
 
