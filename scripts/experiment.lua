@@ -112,26 +112,18 @@ function M.split_rows(x, fraction, rng)
   return x:index(tr), x:index(te)
 end
 
--- A copy of a network with its own parameters.
+-- A copy of a network with its own parameters (and BatchNorm statistics).
 function M.clone(net)
   local nn = require "sfew.nn"
   local c = nn.build(net:spec())
-  local dst = c:parameters()
-  for i, p in ipairs(net:parameters()) do dst[i]:copy(p) end
+  local dst = c:named_parameters()
+  for i, np in ipairs(net:named_parameters()) do dst[i].tensor:copy(np.tensor) end
   return c
 end
 
 -- Confusion matrix of net on (x, y): counts[true][predicted], k classes.
 function M.confusion_matrix(net, x, y, k)
-  local was_training = net.training
-  net:evaluate()
-  local pred = net:forward(x):argmax(2)
-  if was_training then net:train() end
-  local m = {}
-  for i = 1, k do m[i] = {} for j = 1, k do m[i][j] = 0 end end
-  local yy, pp = y:flat(), pred:flat()
-  for i = 1, #yy do m[yy[i]][pp[i]] = m[yy[i]][pp[i]] + 1 end
-  return m
+  return require("sfew.train").confusion(net, x, y, k).counts
 end
 
 -- A confusion matrix (or the sum of several) as table rows with per-class accuracy.

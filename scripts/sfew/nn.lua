@@ -149,7 +149,13 @@ end
 
 local function run_backward(self, x, g, need_input)
   local steps, inputs = self._steps, self._inputs
+  -- a frozen prefix (see freeze) needs no gradient when the input needs none either
+  local stop = need_input == false and self._frozen_upto or 0
   for k = #steps, 2, -1 do
+    if steps[k - 1].last <= stop then
+      self._at = k
+      return steps[k].backward(inputs[k], g, false)
+    end
     self._at = k
     g = steps[k].backward(inputs[k], g)
   end
@@ -222,9 +228,15 @@ end
 
 function Sequential:train()
   self.training = true
-  for i = 1, #self do self[i]:train() end
+  local frozen = self._frozen or {}
+  for i = 1, #self do
+    if frozen[i] then self[i]:evaluate() else self[i]:train() end
+  end
   return self
 end
+
+-- freeze, unfreeze, frozen, trainable_parameters, frozen_parameters, replace
+require("sfew.nn_transfer")(Sequential, is_module)
 
 function Sequential:evaluate()
   self.training = false

@@ -2,6 +2,7 @@
 -- (state in C, saved with opt:state_dict()); this module re-exports them, with gradient
 -- clipping and the learning-rate schedules of sfew.schedule.
 local core = require "sfew.core.optim"
+local groups = require "sfew.param_groups"
 local schedule = require "sfew.schedule"
 
 local M = {}
@@ -17,6 +18,25 @@ M.Adam = core.Adam
 M.AdamW = core.AdamW
 -- optim.clip_grad_norm(params, max_norm) -> total norm of the gradients before clipping.
 M.clip_grad_norm = core.clip_grad_norm
+-- Each optimiser also takes a list of parameter groups, as PyTorch:
+--   optim.Adam({{params = net[1]:parameters(), lr = 1e-4}, {params = head}}, {lr = 1e-3})
+-- (sfew.param_groups: one optimiser per group behind one object).
+-- (Each calls core.<Name> by name so the engine's argument errors name it.)
+function M.SGD(params, opts)
+  if groups.is_groups(params) then return groups.new(core.SGD, "SGD", params, opts) end
+  local opt = core.SGD(params, opts)
+  return opt
+end
+function M.Adam(params, opts)
+  if groups.is_groups(params) then return groups.new(core.Adam, "Adam", params, opts) end
+  local opt = core.Adam(params, opts)
+  return opt
+end
+function M.AdamW(params, opts)
+  if groups.is_groups(params) then return groups.new(core.AdamW, "AdamW", params, opts) end
+  local opt = core.AdamW(params, opts)
+  return opt
+end
 M.StepLR, M.CosineAnnealingLR = schedule.StepLR, schedule.CosineAnnealingLR
 M.ReduceLROnPlateau = schedule.ReduceLROnPlateau
 

@@ -5,7 +5,9 @@ local M = {}
 M.DEFAULT_CHUNK = 128
 
 local argcheck = require "sfew.argcheck"
+local crossval = require "sfew.crossval"
 local fit = require "sfew.fit"
+local optim = require "sfew.optim"
 local tensor = require "sfew.tensor"
 
 local function check_args(fname, net, criterion, x, y, opts, first)
@@ -42,7 +44,9 @@ end
 
 -- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
 -- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
--- then opt:step(). Returns the mean loss over all rows. The layers keep their outputs
+-- then opt:step(). Returns the mean loss over all rows. opts.clip = max_norm clips the
+-- gradients' total norm before the step; the parameters of frozen layers (net:freeze)
+-- are put back after it, whatever the optimiser did to them. The layers keep their outputs
 -- and gradients for the next step (allocating and faulting in ~100 MB again every step
 -- costs more than a tenth of the step); {keep = false} frees them, as net:clear() does.
 function M.step(net, criterion, opt, x, y, opts)
@@ -61,7 +65,14 @@ function M.step(net, criterion, opt, x, y, opts)
     net:backward(xc, g, false) -- the data needs no gradient
   end)
   if net.clear and (opts or {}).keep == false then net:clear() end
+  if opts and opts.clip then optim.clip_grad_norm(net:parameters(), opts.clip) end
+  -- (plain field tests first: a step of an unfrozen net makes no extra C call)
+  local frozen = type(net) == "table" and net._frozen and next(net._frozen)
+    and net:frozen_parameters()
+  local saved = {}
+  for i = 1, frozen and #frozen or 0 do saved[i] = frozen[i]:clone() end
   opt:step()
+  for i = 1, #saved do frozen[i]:copy(saved[i]) end
   return total / N
 end
 
@@ -81,6 +92,16 @@ function M.evaluate(net, criterion, x, y, opts)
   if net.clear and (opts or {}).keep == false then net:clear() end
   if was_training then net:train() end
   return total / N, criterion.correct and hits / N or nil
+end
+
+-- train.confusion(net, x, y, classes) -> {counts = counts[true][predicted], per_class =
+-- {accuracy by class}, accuracy, classes}; classes is a list of names or a class count.
+M.confusion = crossval.confusion
+
+-- train.cross_validate{...}: stratified k-fold cross-validation (sfew/crossval.lua).
+function M.cross_validate(opts)
+  argcheck.type(opts, "table", 1, "cross_validate")
+  return crossval.cross_validate(opts, M)
 end
 
 -- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
