@@ -20,6 +20,8 @@ local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e
   { "pretrain", nil, "image folder to pretrain on (adds the pretraining row)", type = "string" },
   { "pretrain_epochs", 10, "epochs of pretraining", type = "integer" },
   { "merge", false, "only tabulate the runs already under --out/runs" },
+  { "fashion", false, "instead: the paper's network with BatchNorm, flips and 2-pixel shifts "
+    .. "on Fashion-MNIST (--data: its folder)" },
 })
 local M = { config = config, spec = spec }
 
@@ -64,7 +66,8 @@ local function make_net(s, rng, classes)
     dropout = s.dropout, classes = classes })
 end
 
--- Trains net on (x, y) with the row's recipe; returns fit's history.
+-- Trains net on (x, y) with the row's recipe (s.augment: the list of augmentations, or
+-- true for the faces' default); returns fit's history.
 local function fit(o, s, net, x, y, epochs, rng, test, params)
   local sfew = require "sfew"
   local optim, data = sfew.optim, sfew.data
@@ -74,7 +77,8 @@ local function fit(o, s, net, x, y, epochs, rng, test, params)
   return sfew.train.fit { net = net, criterion = sfew.nn.CrossEntropyLoss(), optimizer = opt,
     x = x, y = y, epochs = epochs, batch = not s.full_batch and o.batch or nil, rng = rng,
     test = test, eval_every = math.max(1, epochs // 20), progress = false,
-    augment = s.augment and data.augment { data.flip(), data.shift(4), data.rotate(10) } or nil,
+    augment = s.augment and data.augment(s.augment ~= true and s.augment
+      or { data.flip(), data.shift(4), data.rotate(10) }) or nil,
     schedule = s.cosine and optim.CosineAnnealingLR(opt, { T_max = epochs }) or nil }
 end
 
@@ -183,10 +187,40 @@ local function curves(by)
   return series
 end
 
+-- --fashion: one recipe on Fashion-MNIST, test accuracy by epoch.
+local function fashion(o)
+  local sfew = require "sfew"
+  local rng = sfew.rng(o.seed)
+  local train, test = assert(sfew.data.fashion_mnist(o.data))
+  if o.limit then
+    train = train:subset(rng:permutation(#train)):subset(table.move(rng:permutation(o.limit),
+      1, o.limit, 1, {}))
+    test = test:subset(table.move(rng:permutation(#test), 1, math.max(10, o.limit // 6), 1, {}))
+  end
+  test:normalize(train:normalize())
+  local s = { batchnorm = true, augment = { sfew.data.flip(), sfew.data.shift(2) } }
+  local net = sfew.models.paper_cnn(16, 32, { rng = rng, batchnorm = true, height = 28,
+    width = 28, classes = 10 })
+  local hist = fit(o, s, net, train.x, train.y, o.epochs, rng, test)
+  local rows = {}
+  for _, e in ipairs(hist.eval) do
+    rows[#rows + 1] = { epoch = e.epoch, train_acc = e.train_acc, test_acc = e.test_acc }
+  end
+  local cols = { { "epoch", "Epoch" }, { "train_acc", "Train acc", "%.4f" },
+    { "test_acc", "Test acc", "%.4f" } }
+  io.write(report.text(rows, cols))
+  local md = "# Fashion-MNIST: the paper's network with BatchNorm and augmentation\n\n"
+    .. report.markdown(rows, cols) .. ("\nTraining: %.0f s.\n\n## Settings\n\n%s")
+      :format(hist.seconds, experiment.settings(o))
+  experiment.write(o, config.name, md, rows)
+  return { rows = rows, history = hist, markdown = md }
+end
+
 function M.run(opts)
   local o = experiment.options(spec, opts)
   experiment.apply_quick(o, config.quick)
   experiment.setup(o)
+  if o.fashion then return fashion(o) end
   local dir = o.out and (o.out .. "/runs")
   if dir then report.mkdir(dir) end
   local wanted = {}
