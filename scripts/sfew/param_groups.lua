@@ -26,14 +26,41 @@ function methods:zero_grad()
   for _, g in ipairs(rawget(self, "groups")) do g.opt:zero_grad() end
   return self
 end
+-- {tensors, meta} as one optimiser's state_dict, each group's entries under "g<i>."
+-- (so checkpoint.save stores groups as it stores one optimiser).
 function methods:state_dict()
-  local out = {}
-  for i, g in ipairs(rawget(self, "groups")) do out[i] = g.opt:state_dict() end
+  local out = { tensors = {}, meta = { type = "groups" } }
+  for i, g in ipairs(rawget(self, "groups")) do
+    local sd = g.opt:state_dict()
+    for k, t in pairs(sd.tensors) do out.tensors[("g%d.%s"):format(i, k)] = t end
+    for k, v in pairs(sd.meta) do out.meta[("g%d.%s"):format(i, k)] = v end
+  end
   return out
 end
-function methods:load_state_dict(states)
-  argcheck.type(states, "table", 1, "load_state_dict")
-  for i, g in ipairs(rawget(self, "groups")) do g.opt:load_state_dict(states[i]) end
+
+function methods:load_state_dict(sd)
+  argcheck.check(type(sd) == "table" and type(sd.tensors) == "table"
+    and type(sd.meta) == "table" and sd.meta.type == "groups", 1, "load_state_dict",
+    "state of parameter groups expected")
+  local list = rawget(self, "groups")
+  local parts = {}
+  for i = 1, #list do parts[i] = { tensors = {}, meta = {} } end
+  for _, field in ipairs { "tensors", "meta" } do
+    for k, v in pairs(sd[field]) do
+      local i, rest = k:match("^g(%d+)%.(.+)$")
+      i = tonumber(i)
+      if i and parts[i] then parts[i][field][rest] = v
+      elseif k ~= "type" then
+        argcheck.error(1, "load_state_dict", ("entry '%s' fits no group of %d"):format(k, #list))
+      end
+    end
+  end
+  -- every group checks its part before any changes
+  for i = 1, #list do
+    argcheck.check(next(parts[i].meta) ~= nil, 1, "load_state_dict",
+      ("no state for group %d"):format(i))
+  end
+  for i, g in ipairs(list) do g.opt:load_state_dict(parts[i]) end
   return self
 end
 
