@@ -11,8 +11,8 @@ local M = {}
 for name, fn in pairs(core) do M[name] = fn end
 
 -- The constructors with an options table check its keys here (a misspelt key raises,
--- suggesting the right one) before the C constructor reads it. Each calls core.<Name> by
--- name so that the C constructor's own argument errors name it.
+-- suggesting the right one) before the C constructor reads it; the C constructor's own
+-- errors are raised again at the caller's line, naming the constructor.
 local function keys(pos, list) return { pos = pos, set = argcheck.set(list) } end
 local option_keys = {
   BatchNorm2d = keys(2, { "eps", "momentum", "affine" }),
@@ -21,38 +21,17 @@ local option_keys = {
   AvgPool2d = keys(2, { "stride", "padding", "count_include_pad" }),
   CrossEntropyLoss = keys(1, { "weight", "label_smoothing" }),
 }
-local function check_options(name, opts)
-  argcheck.options(opts, option_keys[name].set, option_keys[name].pos, name, 2)
+local function construct(name, ...)
+  local ok, m = pcall(core[name], ...)
+  if ok then return m end
+  error((tostring(m):gsub("'sfew%.core%.nn%.", "'", 1)), 3)
 end
-function M.BatchNorm2d(c, opts)
-  check_options("BatchNorm2d", opts)
-  local m = core.BatchNorm2d(c, opts)
-  return m
-end
-function M.BatchNorm1d(c, opts)
-  check_options("BatchNorm1d", opts)
-  local m = core.BatchNorm1d(c, opts)
-  return m
-end
-function M.Dropout(p, opts)
-  check_options("Dropout", opts)
-  local m = core.Dropout(p, opts)
-  return m
-end
-function M.Dropout2d(p, opts)
-  check_options("Dropout2d", opts)
-  local m = core.Dropout2d(p, opts)
-  return m
-end
-function M.AvgPool2d(k, opts)
-  check_options("AvgPool2d", opts)
-  local m = core.AvgPool2d(k, opts)
-  return m
-end
-function M.CrossEntropyLoss(opts)
-  check_options("CrossEntropyLoss", opts)
-  local m = core.CrossEntropyLoss(opts)
-  return m
+for name, k in pairs(option_keys) do
+  M[name] = function(...)
+    argcheck.options((select(k.pos, ...)), k.set, k.pos, name)
+    local m = construct(name, ...)
+    return m
+  end
 end
 
 local function module_type(m)

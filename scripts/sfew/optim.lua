@@ -21,21 +21,17 @@ M.clip_grad_norm = core.clip_grad_norm
 -- Each optimiser also takes a list of parameter groups, as PyTorch:
 --   optim.Adam({{params = net[1]:parameters(), lr = 1e-4}, {params = head}}, {lr = 1e-3})
 -- (sfew.param_groups: one optimiser per group behind one object).
--- (Each calls core.<Name> by name so the engine's argument errors name it.)
-function M.SGD(params, opts)
-  if groups.is_groups(params) then return groups.new(core.SGD, "SGD", params, opts) end
-  local opt = core.SGD(params, opts)
-  return opt
-end
-function M.Adam(params, opts)
-  if groups.is_groups(params) then return groups.new(core.Adam, "Adam", params, opts) end
-  local opt = core.Adam(params, opts)
-  return opt
-end
-function M.AdamW(params, opts)
-  if groups.is_groups(params) then return groups.new(core.AdamW, "AdamW", params, opts) end
-  local opt = core.AdamW(params, opts)
-  return opt
+-- (The engine's errors are raised again at the caller's line, naming the optimiser.)
+for _, name in ipairs { "SGD", "Adam", "AdamW" } do
+  M[name] = function(params, opts)
+    if groups.is_groups(params) then
+      local g = groups.new(core[name], name, params, opts)
+      return g
+    end
+    local ok, opt = pcall(core[name], params, opts)
+    if not ok then error((tostring(opt):gsub("'sfew%.core%.optim%.", "'", 1)), 2) end
+    return opt
+  end
 end
 M.StepLR, M.CosineAnnealingLR = schedule.StepLR, schedule.CosineAnnealingLR
 M.ReduceLROnPlateau = schedule.ReduceLROnPlateau

@@ -91,7 +91,8 @@ Groups.__tostring = function(self)
   return ("%s groups {%s}"):format(rawget(self, "name"), table.concat(parts, "; "))
 end
 
--- make(params, opts) builds one engine optimiser; name is for messages ("Adam").
+-- make(params, opts) builds one engine optimiser; name is for messages ("Adam"). Called
+-- by the optimiser's constructor: errors are raised at its caller's line.
 function M.new(make, name, list, defaults)
   argcheck.type(defaults, "table", 2, name, true)
   local groups = {}
@@ -101,7 +102,11 @@ function M.new(make, name, list, defaults)
     local opts = {}
     for k, v in pairs(defaults or {}) do opts[k] = v end
     for k, v in pairs(g) do if k ~= "params" then opts[k] = v end end
-    groups[i] = { params = g.params, opt = make(g.params, opts) }
+    local ok, opt = pcall(make, g.params, opts)
+    if not ok then
+      error(("%s (in group %d)"):format((tostring(opt):gsub("'sfew%.core%.optim%.", "'", 1)), i), 3)
+    end
+    groups[i] = { params = g.params, opt = opt }
   end
   return setmetatable({ groups = groups, name = name }, Groups)
 end

@@ -87,7 +87,10 @@ describe("sfew.nn BatchNorm", function()
       assert.is_false(ok)
       assert.matches(pattern, err)
     end
-    fails("bad argument #1 to 'BatchNorm2d'", nn.BatchNorm2d, 0)
+    fails("batchnorm_spec.lua:%d+: bad argument #1 to 'BatchNorm2d'", function()
+      local m = nn.BatchNorm2d(0) -- the error points at this line
+      return m
+    end)
     fails("unknown option 'momentun' %(did you mean 'momentum'%?%)", nn.BatchNorm2d, 2,
       { momentun = 0.1 })
     fails("bad argument #2 to 'BatchNorm1d'", nn.BatchNorm1d, 2, { eps = -1 })
