@@ -342,7 +342,7 @@ int luaopen_sfew_core_nn(lua_State *L)
         create_meta(L, (lnn_kind)k, methods[k]);
     luaL_newlib(L, nn_funcs);
     for (int k = LNN_RELU; k <= LNN_MSE; k++) { /* the kinds without options */
-        if (k == LNN_CROSS_ENTROPY)
+        if (k == LNN_CROSS_ENTROPY) /* takes {weight, label_smoothing} (l_nn_loss.c) */
             continue;
         lua_pushinteger(L, k);
         lua_pushcclosure(L, lnn_simple, 1);

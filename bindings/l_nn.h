@@ -17,7 +17,8 @@ typedef enum {
  * l_nn_pool.c, which own their engine layers (lnn_more_free). */
 #define LNN_FIRST_MORE LNN_BATCHNORM2D
 /* Kinds whose engine layer must exist (l is not NULL). */
-#define lnn_has_layer(k) ((k) <= LNN_MAXPOOL2D || ((k) >= LNN_BATCHNORM2D && (k) <= LNN_ADAPTIVE_AVGPOOL2D))
+#define lnn_has_layer(k) \
+    ((k) <= LNN_MAXPOOL2D || ((k) >= LNN_BATCHNORM2D && (k) <= LNN_ADAPTIVE_AVGPOOL2D))
 
 /* User values of a module userdata. WEIGHT and BIAS (or nil) are views of the layer's
  * parameters: the same Lua objects every time, refreshed when set_params replaces the
