@@ -20,8 +20,11 @@ local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e
   { "pretrain", nil, "image folder to pretrain on (adds the pretraining row)", type = "string" },
   { "pretrain_epochs", 10, "epochs of pretraining", type = "integer" },
   { "merge", false, "only tabulate the runs already under --out/runs" },
-  { "fashion", false, "instead: the paper's network with BatchNorm, flips and 2-pixel shifts "
-    .. "on Fashion-MNIST (--data: its folder)" },
+  { "fashion", false, "instead: the paper's network with BatchNorm and augmentation on "
+    .. "Fashion-MNIST (--data: its folder)" },
+  { "augment", "flip,shift:2", "with --fashion: augmentations, comma-separated (flip, "
+    .. "shift:N, rotate:D, erase; none)", type = "string" },
+  { "cosine", false, "with --fashion: a cosine learning-rate schedule" },
 })
 local M = { config = config, spec = spec }
 
@@ -194,6 +197,19 @@ local function curves(by)
   return series
 end
 
+-- The augmentations --augment names ("flip,shift:2"), or nil for "none".
+local function parse_augment(text)
+  local data, ops = require "sfew.data", {}
+  for name, arg in text:gmatch("(%a+):?([%d.]*)") do
+    if name == "flip" then ops[#ops + 1] = data.flip()
+    elseif name == "shift" then ops[#ops + 1] = data.shift(math.tointeger(tonumber(arg)) or 2)
+    elseif name == "rotate" then ops[#ops + 1] = data.rotate(tonumber(arg) or 10)
+    elseif name == "erase" then ops[#ops + 1] = data.erase()
+    elseif name ~= "none" then error("--augment: unknown augmentation '" .. name .. "'", 0) end
+  end
+  return #ops > 0 and ops or nil
+end
+
 -- --fashion: one recipe on Fashion-MNIST, test accuracy by epoch.
 local function fashion(o)
   local sfew = require "sfew"
@@ -205,7 +221,7 @@ local function fashion(o)
     test = test:subset(table.move(rng:permutation(#test), 1, math.max(10, o.limit // 6), 1, {}))
   end
   test:normalize(train:normalize())
-  local s = { batchnorm = true, augment = { sfew.data.flip(), sfew.data.shift(2) } }
+  local s = { batchnorm = true, augment = parse_augment(o.augment), cosine = o.cosine }
   local net = sfew.models.paper_cnn(16, 32, { rng = rng, batchnorm = true, height = 28,
     width = 28, classes = 10 })
   local hist = fit(o, s, net, train.x, train.y, o.epochs, rng, test)
