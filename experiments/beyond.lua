@@ -19,6 +19,8 @@ local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e
   { "rows", nil, "only these rows, comma-separated (default all)", type = "string" },
   { "pretrain", nil, "image folder to pretrain on (adds the pretraining row)", type = "string" },
   { "pretrain_epochs", 10, "epochs of pretraining", type = "integer" },
+  { "first_run", 1, "start at this run (to add runs to those under --out/runs)",
+    type = "integer" },
   { "merge", false, "only tabulate the runs already under --out/runs" },
   { "fashion", false, "instead: the paper's network with BatchNorm and augmentation on "
     .. "Fashion-MNIST (--data: its folder)" },
@@ -251,7 +253,7 @@ function M.run(opts)
   local records = {}
   for i, def in ipairs(o.merge and {} or M.rows) do
     if (not o.rows or wanted[def.name]) and enabled(o, def) then
-      for r = 1, o.runs do
+      for r = o.first_run, o.runs do
         local rec = run_one(o, i, r)
         records[#records + 1] = rec
         if dir then
@@ -261,7 +263,7 @@ function M.run(opts)
       end
     end
   end
-  if dir and (o.merge or o.rows) then records = report.read_jsonl_dir(dir) end
+  if dir and (o.merge or o.rows or o.first_run > 1) then records = report.read_jsonl_dir(dir) end
   local rows, by = M.tabulate(records)
   io.write(report.text(rows, columns))
   local md = { "# Beyond the paper: one change at a time\n\n", report.markdown(rows, columns) }
