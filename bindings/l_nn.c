@@ -1,6 +1,7 @@
 /* sfew.core.nn: the C half of sfew.nn. Module userdata of every kind share one layout
  * (lmodule) and the generic methods here; activations and Flatten live in l_nn_act.c,
- * Linear, Conv2d and MaxPool2d in l_nn_layers.c, criteria in l_nn_loss.c. Each module owns
+ * Linear, Conv2d and MaxPool2d in l_nn_layers.c, criteria in l_nn_loss.c, BatchNorm and
+ * Dropout in l_nn_norm.c, average pooling, LeakyReLU and ELU in l_nn_pool.c. Each module owns
  * its output and its input gradient, as Torch7's modules do (see l_nn.h). */
 #include <string.h>
 
@@ -9,17 +10,20 @@
 
 const char *const lnn_meta[LNN_KINDS] = {
     "sfew.Linear", "sfew.Conv2d", "sfew.MaxPool2d", "sfew.ReLU", "sfew.Sigmoid",
-    "sfew.Tanh", "sfew.Flatten", "sfew.CrossEntropyLoss", "sfew.MSELoss"};
+    "sfew.Tanh", "sfew.Flatten", "sfew.CrossEntropyLoss", "sfew.MSELoss", "sfew.BatchNorm2d",
+    "sfew.BatchNorm1d", "sfew.Dropout", "sfew.Dropout2d", "sfew.AvgPool2d",
+    "sfew.AdaptiveAvgPool2d", "sfew.LeakyReLU", "sfew.ELU"};
 const char *const lnn_type[LNN_KINDS] = {
     "Linear", "Conv2d", "MaxPool2d", "ReLU", "Sigmoid", "Tanh", "Flatten",
-    "CrossEntropyLoss", "MSELoss"};
+    "CrossEntropyLoss", "MSELoss", "BatchNorm2d", "BatchNorm1d", "Dropout", "Dropout2d",
+    "AvgPool2d", "AdaptiveAvgPool2d", "LeakyReLU", "ELU"};
 
 lmodule *lnn_check(lua_State *L, int i)
 {
     for (int k = 0; k < LNN_KINDS; k++) {
         lmodule *m = luaL_testudata(L, i, lnn_meta[k]);
         if (m) {
-            if (!m->l && k <= LNN_MAXPOOL2D)
+            if (!m->l && lnn_has_layer(k))
                 luaL_argerror(L, i, "module was not created");
             return m;
         }
@@ -31,7 +35,7 @@ lmodule *lnn_check(lua_State *L, int i)
 lmodule *lnn_check_kind(lua_State *L, int i, lnn_kind k)
 {
     lmodule *m = luaL_checkudata(L, i, lnn_meta[k]);
-    if (!m->l && k <= LNN_MAXPOOL2D)
+    if (!m->l && lnn_has_layer(k))
         luaL_argerror(L, i, "module was not created");
     return m;
 }
@@ -42,6 +46,7 @@ lmodule *lnn_push(lua_State *L, lnn_kind k)
     m->kind = k;
     m->training = 1;
     m->l = NULL;
+    m->arg = 0;
     luaL_setmetatable(L, lnn_meta[k]);
     return m;
 }
@@ -241,6 +246,8 @@ static int m_tostring(lua_State *L)
     lmodule *m = lnn_check(L, 1);
     if (m->kind <= LNN_MAXPOOL2D)
         lnn_layer_describe(L, m);
+    else if (m->kind >= LNN_FIRST_MORE || m->kind == LNN_CROSS_ENTROPY)
+        lnn_more_describe(L, m);
     else
         lua_pushfstring(L, "nn.%s()", lnn_type[m->kind]);
     return 1;
@@ -251,6 +258,8 @@ static int m_spec(lua_State *L)
     lmodule *m = lnn_check(L, 1);
     if (m->kind <= LNN_MAXPOOL2D)
         lnn_layer_spec(L, m);
+    else if (m->kind >= LNN_FIRST_MORE || m->kind == LNN_CROSS_ENTROPY)
+        lnn_more_spec(L, m);
     else {
         lua_newtable(L);
         lua_pushstring(L, lnn_type[m->kind]);
@@ -261,10 +270,12 @@ static int m_spec(lua_State *L)
 
 static int m_gc(lua_State *L)
 {
-    for (int k = 0; k <= LNN_MAXPOOL2D; k++) {
+    for (int k = 0; k < LNN_KINDS; k++) {
         lmodule *m = luaL_testudata(L, 1, lnn_meta[k]);
-        if (m)
+        if (m && k <= LNN_MAXPOOL2D)
             lnn_free_layer(m);
+        else if (m && k >= LNN_FIRST_MORE)
+            lnn_more_free(m);
     }
     return 0;
 }
@@ -341,18 +352,25 @@ static void create_meta(lua_State *L, lnn_kind k, const luaL_Reg *methods)
 
 static const luaL_Reg nn_funcs[] = {
     {"Linear", lnn_linear}, {"Conv2d", lnn_conv2d}, {"MaxPool2d", lnn_maxpool2d},
-    {NULL, NULL}};
+    {"BatchNorm2d", lnn_batchnorm2d}, {"BatchNorm1d", lnn_batchnorm1d},
+    {"Dropout", lnn_dropout}, {"Dropout2d", lnn_dropout2d}, {"AvgPool2d", lnn_avgpool2d},
+    {"AdaptiveAvgPool2d", lnn_adaptive_avgpool2d}, {"LeakyReLU", lnn_leaky_relu},
+    {"ELU", lnn_elu}, {"CrossEntropyLoss", lnn_cross_entropy}, {NULL, NULL}};
 
 int luaopen_sfew_core_nn(lua_State *L)
 {
     const luaL_Reg *methods[LNN_KINDS] = {
         lnn_linear_methods, lnn_conv2d_methods, lnn_maxpool2d_methods, lnn_relu_methods,
         lnn_act_methods, lnn_act_methods, lnn_flatten_methods, lnn_cross_entropy_methods,
-        lnn_mse_methods};
+        lnn_mse_methods, lnn_batchnorm_methods, lnn_batchnorm_methods, lnn_dropout_methods,
+        lnn_dropout_methods, lnn_avgpool2d_methods, lnn_adaptive_avgpool2d_methods,
+        lnn_leaky_relu_methods, lnn_elu_methods};
     for (int k = 0; k < LNN_KINDS; k++)
         create_meta(L, (lnn_kind)k, methods[k]);
     luaL_newlib(L, nn_funcs);
-    for (int k = LNN_RELU; k < LNN_KINDS; k++) { /* the kinds without options */
+    for (int k = LNN_RELU; k <= LNN_MSE; k++) { /* the kinds without options */
+        if (k == LNN_CROSS_ENTROPY) /* takes {weight, label_smoothing} (l_nn_loss.c) */
+            continue;
         lua_pushinteger(L, k);
         lua_pushcclosure(L, lnn_simple, 1);
         lua_setfield(L, -2, lnn_type[k]);

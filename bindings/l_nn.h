@@ -1,6 +1,7 @@
 /* Shared by the files of sfew.core.nn (l_nn.c: the module type and its generic methods;
  * l_nn_act.c: activations and Flatten; l_nn_layers.c: Linear, Conv2d, MaxPool2d;
- * l_nn_loss.c: criteria). Internal to those files. */
+ * l_nn_loss.c: criteria; l_nn_norm.c: BatchNorm and Dropout; l_nn_pool.c: average pooling,
+ * LeakyReLU and ELU). Internal to those files. */
 #ifndef LSFEW_NN_H
 #define LSFEW_NN_H
 
@@ -8,8 +9,16 @@
 
 typedef enum {
     LNN_LINEAR, LNN_CONV2D, LNN_MAXPOOL2D, LNN_RELU, LNN_SIGMOID, LNN_TANH, LNN_FLATTEN,
-    LNN_CROSS_ENTROPY, LNN_MSE, LNN_KINDS
+    LNN_CROSS_ENTROPY, LNN_MSE, LNN_BATCHNORM2D, LNN_BATCHNORM1D, LNN_DROPOUT, LNN_DROPOUT2D,
+    LNN_AVGPOOL2D, LNN_ADAPTIVE_AVGPOOL2D, LNN_LEAKY_RELU, LNN_ELU, LNN_KINDS
 } lnn_kind;
+
+/* The kinds from LNN_BATCHNORM2D on are made by constructors in l_nn_norm.c and
+ * l_nn_pool.c, which own their engine layers (lnn_more_free). */
+#define LNN_FIRST_MORE LNN_BATCHNORM2D
+/* Kinds whose engine layer must exist (l is not NULL). */
+#define lnn_has_layer(k) \
+    ((k) <= LNN_MAXPOOL2D || ((k) >= LNN_BATCHNORM2D && (k) <= LNN_ADAPTIVE_AVGPOOL2D))
 
 /* User values of a module userdata. WEIGHT and BIAS (or nil) are views of the layer's
  * parameters: the same Lua objects every time, refreshed when set_params replaces the
@@ -17,13 +26,16 @@ typedef enum {
  * module.output and module.gradInput: forward and backward resize and overwrite them and
  * return the same tensor object each call, so a result is valid until that module's next
  * forward (or backward) call, or until clear(). */
-enum { LNN_WEIGHT = 1, LNN_BIAS, LNN_OUTPUT, LNN_GRAD_INPUT, LNN_NUV = LNN_GRAD_INPUT };
+/* EXTRA holds what a kind keeps besides: a Dropout's generator, a CrossEntropyLoss's class
+ * weights. */
+enum { LNN_WEIGHT = 1, LNN_BIAS, LNN_OUTPUT, LNN_GRAD_INPUT, LNN_EXTRA, LNN_NUV = LNN_EXTRA };
 
 /* Module userdata. */
 typedef struct lmodule {
     lnn_kind kind;
     int training;
     void *l; /* the engine layer (NULL for stateless kinds and before creation) */
+    double arg; /* LeakyReLU's slope, ELU's alpha, CrossEntropyLoss's label smoothing */
 } lmodule;
 
 /* Metatable names, "sfew.Linear", ..., and type names, "Linear", ..., by kind. */
@@ -79,5 +91,29 @@ void lnn_free_layer(lmodule *m);
 /* Pushes tostring / spec for Linear, Conv2d, MaxPool2d. */
 void lnn_layer_describe(lua_State *L, lmodule *m);
 void lnn_layer_spec(lua_State *L, lmodule *m);
+
+/* The kinds from LNN_FIRST_MORE on (l_nn_norm.c, l_nn_pool.c, l_nn_loss.c). */
+int lnn_batchnorm2d(lua_State *L);
+int lnn_batchnorm1d(lua_State *L);
+int lnn_dropout(lua_State *L);
+int lnn_dropout2d(lua_State *L);
+int lnn_avgpool2d(lua_State *L);
+int lnn_adaptive_avgpool2d(lua_State *L);
+int lnn_leaky_relu(lua_State *L);
+int lnn_elu(lua_State *L);
+int lnn_cross_entropy(lua_State *L);
+extern const luaL_Reg lnn_batchnorm_methods[];
+extern const luaL_Reg lnn_dropout_methods[];
+extern const luaL_Reg lnn_avgpool2d_methods[];
+extern const luaL_Reg lnn_adaptive_avgpool2d_methods[];
+extern const luaL_Reg lnn_leaky_relu_methods[];
+extern const luaL_Reg lnn_elu_methods[];
+/* Frees the engine layer of a kind from LNN_FIRST_MORE on. */
+void lnn_more_free(lmodule *m);
+/* Pushes tostring / spec for the kinds from LNN_FIRST_MORE on and CrossEntropyLoss. */
+void lnn_more_describe(lua_State *L, lmodule *m);
+void lnn_more_spec(lua_State *L, lmodule *m);
+/* Sets a number field of the table on top. */
+void lnn_set_num(lua_State *L, const char *key, double v);
 
 #endif

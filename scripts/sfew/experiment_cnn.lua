@@ -4,19 +4,12 @@
 local doc = require "sfew.doc"
 local models = require "sfew.models"
 local report = require "sfew.report"
+local trainer = require "sfew.train"
 
 return function(M)
   -- Confusion matrix of net on (x, y): counts[true][predicted], k classes.
   function M.confusion_matrix(net, x, y, k)
-    local was_training = net.training
-    net:evaluate()
-    local pred = net:forward(x):argmax(2)
-    if was_training then net:train() end
-    local m = {}
-    for i = 1, k do m[i] = {} for j = 1, k do m[i][j] = 0 end end
-    local yy, pp = y:flat(), pred:flat()
-    for i = 1, #yy do m[yy[i]][pp[i]] = m[yy[i]][pp[i]] + 1 end
-    return m
+    return trainer.confusion(net, x, y, k).counts
   end
 
   -- A confusion matrix (or the sum of several) as table rows with per-class accuracy.

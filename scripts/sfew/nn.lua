@@ -5,11 +5,14 @@ local argcheck = require "sfew.argcheck"
 local core = require "sfew.core.nn"
 local install_docs = require "sfew.nn_doc"
 local install_files = require "sfew.nn_files"
+local install_layers = require "sfew.nn_layers"
+local install_transfer = require "sfew.nn_transfer"
 local params = require "sfew.params"
 local sys = require "sfew.core.sys"
 
 local M = {}
 for name, fn in pairs(core) do M[name] = fn end
+
 
 local function module_type(m)
   if type(m) == "table" and getmetatable(m) == M.Sequential then return "Sequential" end
@@ -105,7 +108,13 @@ end
 
 local function run_backward(self, x, g, need_input)
   local steps, inputs = self._steps, self._inputs
+  -- a frozen prefix (see freeze) needs no gradient when the input needs none either
+  local stop = need_input == false and self._frozen_upto or 0
   for k = #steps, 2, -1 do
+    if steps[k - 1].last <= stop then
+      self._at = k
+      return steps[k].backward(inputs[k], g, false)
+    end
     self._at = k
     g = steps[k].backward(inputs[k], g)
   end
@@ -160,6 +169,10 @@ function Sequential:named_parameters()
           or tostring(j)
         list[#list + 1] = { name = i .. "." .. name, tensor = p }
       end
+      -- state that is saved but not trained (BatchNorm's running statistics)
+      for _, nb in ipairs(m.named_buffers and m:named_buffers() or {}) do
+        list[#list + 1] = { name = i .. "." .. nb.name, tensor = nb.tensor }
+      end
     end
   end
   return list
@@ -174,9 +187,15 @@ end
 
 function Sequential:train()
   self.training = true
-  for i = 1, #self do self[i]:train() end
+  local frozen = self._frozen or {}
+  for i = 1, #self do
+    if frozen[i] then self[i]:evaluate() else self[i]:train() end
+  end
   return self
 end
+
+-- freeze, unfreeze, frozen, trainable_parameters, frozen_parameters, replace
+install_transfer(Sequential, is_module)
 
 function Sequential:evaluate()
   self.training = false
@@ -306,21 +325,9 @@ for name, f in pairs(Sequential) do
   end
 end
 
--- Builds a module (or a Sequential) from a spec as m:spec() returns it.
--- opts.rng draws the initial weights (default: the default generator).
-local builders = {
-  Linear = function(s, o)
-    return core.Linear(s.in_features, s.out_features, { bias = s.bias, rng = o.rng })
-  end,
-  Conv2d = function(s, o)
-    return core.Conv2d(s.in_channels, s.out_channels, s.kernel,
-      { stride = s.stride, padding = s.padding, bias = s.bias, rng = o.rng })
-  end,
-  MaxPool2d = function(s) return core.MaxPool2d(s.kernel, { stride = s.stride }) end,
-}
-for _, name in ipairs { "ReLU", "Sigmoid", "Tanh", "Flatten", "CrossEntropyLoss", "MSELoss" } do
-  builders[name] = function() return core[name]() end
-end
+-- Builds a module (or a Sequential) from a spec as m:spec() returns it (the built-in
+-- types' builders are in nn_layers.lua).
+local builders = install_layers(M)
 
 -- Types whose builder came from nn.register (Lua-defined layers), by name.
 local registered = {}

@@ -5,6 +5,7 @@
 -- layer:set_params) replaced some, its zero_grad and step raise naming the replaced one
 -- (build a new optimiser from net:parameters()); it never steps dead tensors silently.
 local core = require "sfew.core.optim"
+local groups = require "sfew.param_groups"
 local schedule = require "sfew.schedule"
 
 local M = {}
@@ -20,6 +21,21 @@ M.Adam = core.Adam
 M.AdamW = core.AdamW
 -- optim.clip_grad_norm(params, max_norm) -> total norm of the gradients before clipping.
 M.clip_grad_norm = core.clip_grad_norm
+-- Each optimiser also takes a list of parameter groups, as PyTorch:
+--   optim.Adam({{params = net[1]:parameters(), lr = 1e-4}, {params = head}}, {lr = 1e-3})
+-- (sfew.param_groups: one optimiser per group behind one object).
+-- (The engine's errors are raised again at the caller's line, naming the optimiser.)
+for _, name in ipairs { "SGD", "Adam", "AdamW" } do
+  M[name] = function(params, opts)
+    if groups.is_groups(params) then
+      local g = groups.new(core[name], name, params, opts)
+      return g
+    end
+    local ok, opt = pcall(core[name], params, opts)
+    if not ok then error((tostring(opt):gsub("'sfew%.core%.optim%.", "'", 1)), 2) end
+    return opt
+  end
+end
 M.StepLR, M.CosineAnnealingLR = schedule.StepLR, schedule.CosineAnnealingLR
 M.ReduceLROnPlateau = schedule.ReduceLROnPlateau
 

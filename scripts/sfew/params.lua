@@ -44,6 +44,15 @@ local spec_params = {
     return { k, c, size, size }, { k }
   end,
 }
+-- BatchNorm: weight and bias (with affine), then the running statistics, all (C).
+for _, name in ipairs { "BatchNorm2d", "BatchNorm1d" } do
+  spec_params[name] = function(s)
+    local c = s.num_features
+    if not positive(c) then return nil end
+    return { c }, { c }, { { "running_mean", { c } }, { "running_var", { c } } },
+      s.affine == false
+  end
+end
 
 -- The list M.expected would give for the network nn.build makes of spec, or nil when
 -- the spec does not say (an unknown layer type, a bad size).
@@ -63,11 +72,16 @@ function M.from_spec(spec, prefix, list)
   if M.registered[spec.type] then return nil end
   local params = spec_params[spec.type]
   if not params then return list end
-  local w, b = params(spec)
+  local w, b, buffers, no_params = params(spec)
   if not w then return nil end
-  list[#list + 1] = { name = prefix .. "weight", shape = shape_text(w) }
-  if spec.bias ~= false then
-    list[#list + 1] = { name = prefix .. "bias", shape = shape_text(b) }
+  if not no_params then
+    list[#list + 1] = { name = prefix .. "weight", shape = shape_text(w) }
+    if spec.bias ~= false then
+      list[#list + 1] = { name = prefix .. "bias", shape = shape_text(b) }
+    end
+  end
+  for _, nb in ipairs(buffers or {}) do
+    list[#list + 1] = { name = prefix .. nb[1], shape = shape_text(nb[2]) }
   end
   return list
 end

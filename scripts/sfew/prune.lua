@@ -61,6 +61,11 @@ local function check_index(net, i, fname, arg, level)
     level + 1)
 end
 
+-- Layers that map a constant map to a constant map (in evaluation), so a removed channel's
+-- constant output can be carried through them: pooling, Flatten, dropout and BatchNorm.
+local passes_constant = { MaxPool2d = true, Flatten = true, Dropout = true, Dropout2d = true,
+  BatchNorm2d = true }
+
 -- The next layer of type `want` after index i, skipping activations, pooling and
 -- Flatten; also returns the activation met on the way (or nil).
 local function next_layer(net, i, want)
@@ -69,7 +74,7 @@ local function next_layer(net, i, want)
     local t = kind(net[k])
     if activation_fn[t] then
       act = act or t
-    elseif t ~= "MaxPool2d" and t ~= "Flatten" then -- pooling keeps a constant map constant
+    elseif not passes_constant[t] then
       for _, w in ipairs(want) do if t == w then return net[k], k, act end end
       return nil
     end

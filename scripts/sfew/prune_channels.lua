@@ -49,11 +49,21 @@ return function(M, shared)
     return all
   end
 
+  -- What a BatchNorm2d in evaluation makes of the constant v on channel k.
+  function M.batchnorm_value(bn, k, v)
+    local buf, spec = bn:named_buffers(), bn:spec()
+    local w = bn.weight and bn.weight:get(k) or 1
+    local b = bn.bias and bn.bias:get(k) or 0
+    return (v - buf[1].tensor:get(k)) / math.sqrt(buf[2].tensor:get(k) + spec.eps) * w + b
+  end
+
   -- Physically removes output channels `list` of the Conv2d at net[conv_index] and the
   -- matching inputs of the next Conv2d (or the matching columns of the next Linear after a
   -- Flatten). The removed kernels are taken to be zero (masked): each still emits the
   -- constant map act(bias), which is folded into the next layer's bias, so the network
-  -- computes what the masked one did (exact when the next convolution has no padding).
+  -- computes what the masked one did (exact when the next convolution has no padding). A
+  -- BatchNorm2d in between loses the same channels, and the constant is taken through it
+  -- as in evaluation.
   function M.remove_channels(net, conv_index, list)
     check_index(net, conv_index, "remove_channels", 2, 2)
     local conv = check_layer(net, conv_index, "Conv2d", "remove_channels")
@@ -70,6 +80,10 @@ return function(M, shared)
           :format(i, kind(m)), 2)
       end
     end
+    local bn -- a BatchNorm2d in between, whose channels go too (see batchnorm_value)
+    for k = conv_index + 1, nxt_index - 1 do
+      if kind(net[k]) == "BatchNorm2d" then bn = net[k] end
+    end
     local K = conv.weight:size(1)
     local drop, values = {}, {}
     for _, k in ipairs(list) do
@@ -79,6 +93,7 @@ return function(M, shared)
       end
       drop[k] = true
       local b = conv.bias:get(k)
+      if bn then b = M.batchnorm_value(bn, k, b) end
       values[k] = act and activation_fn[act](b) or b
     end
     local kept_mask, new_index = {}, 0
@@ -93,6 +108,12 @@ return function(M, shared)
     local w2, b2 = core.remove_inputs(nxt.weight, nxt.bias, K, list, values)
     conv:set_params(core.drop_rows(conv.weight, list), core.drop_rows(conv.bias, list))
     nxt:set_params(w2, b2)
+    if bn then
+      local buf = bn:named_buffers()
+      local function without(t) return t and core.drop_rows(t, list) end
+      bn:set_params(without(bn.weight), without(bn.bias), without(buf[1].tensor),
+        without(buf[2].tensor))
+    end
     conv:set_mask(#kept_mask > 0 and kept_mask or nil)
     if net.clear then net:clear() end -- buffers and shapes of the old sizes
     return net

@@ -5,11 +5,14 @@ local M = {}
 M.DEFAULT_CHUNK = 128
 
 local argcheck = require "sfew.argcheck"
+local crossval = require "sfew.crossval"
 local fit = require "sfew.fit"
 local fused = require "sfew.fused"
+local optim = require "sfew.optim"
 local tensor = require "sfew.tensor"
 
-local STEP_OPTIONS = argcheck.set { "chunk", "keep" }
+local EVAL_OPTIONS = argcheck.set { "chunk", "keep" }
+local STEP_OPTIONS = argcheck.set { "chunk", "keep", "clip" }
 
 local function check_args(fname, net, criterion, x, y, opts, first)
   local function bad(k, msg) argcheck.error(k, fname, msg, 3) end
@@ -23,10 +26,15 @@ local function check_args(fname, net, criterion, x, y, opts, first)
   if n < 1 then bad(first, "empty batch") end
   local ny = y:dim() > 0 and y:size(1) or 0
   if ny ~= n then bad(first + 1, ("%d targets for %d inputs"):format(ny, n)) end
-  argcheck.options(opts, STEP_OPTIONS, first + 2, fname, 2)
+  argcheck.options(opts, fname == "train.step" and STEP_OPTIONS or EVAL_OPTIONS, first + 2,
+    fname, 2)
   local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
   if math.type(chunk) ~= "integer" or chunk < 1 then
     bad(first + 2, "option 'chunk' must be a positive integer")
+  end
+  local clip = (opts or {}).clip
+  if clip ~= nil and not (type(clip) == "number" and clip > 0) then
+    bad(first + 2, "option 'clip' must be a positive number")
   end
   return chunk, n
 end
@@ -56,7 +64,9 @@ end
 
 -- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
 -- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
--- then opt:step(). Returns the mean loss over all rows. The layers keep their outputs
+-- then opt:step(). Returns the mean loss over all rows. opts.clip = max_norm clips the
+-- gradients' total norm before the step; the parameters of frozen layers (net:freeze)
+-- are put back after it, whatever the optimiser did to them. The layers keep their outputs
 -- and gradients for the next step (allocating and faulting in ~100 MB again every step
 -- costs more than a tenth of the step); {keep = false} frees them, as net:clear() does.
 function M.step(net, criterion, opt, x, y, opts)
@@ -64,8 +74,14 @@ function M.step(net, criterion, opt, x, y, opts)
     argcheck.error(3, "train.step", "optimiser expected")
   end
   local chunk, N = check_args("train.step", net, criterion, x, y, opts, 4)
-  local fused_loss = fused.step(net, criterion, opt, x, y)
-  if fused_loss then return fused_loss end
+  -- (plain field tests first: a step of an unfrozen net makes no extra C call)
+  local frozen = type(net) == "table" and net._frozen and next(net._frozen)
+    and net:frozen_parameters()
+  local clip = opts and opts.clip
+  if not frozen and not clip then
+    local fused_loss = fused.step(net, criterion, opt, x, y)
+    if fused_loss then return fused_loss end
+  end
   local total, in_criterion = 0, false
   local ok, err = pcall(function()
     net:train()
@@ -80,7 +96,11 @@ function M.step(net, criterion, opt, x, y, opts)
       net:backward(xc, g, false) -- the data needs no gradient
     end)
     if net.clear and (opts or {}).keep == false then net:clear() end
+    if clip then optim.clip_grad_norm(net:parameters(), clip) end
+    local saved = {}
+    for i = 1, frozen and #frozen or 0 do saved[i] = frozen[i]:clone() end
     opt:step()
+    for i = 1, #saved do frozen[i]:copy(saved[i]) end
   end)
   if not ok then relay("train.step", 5, in_criterion, err) end
   return total / N
@@ -108,6 +128,16 @@ function M.evaluate(net, criterion, x, y, opts)
   if net.clear and (opts or {}).keep == false then net:clear() end
   if was_training then net:train() end
   return total / N, criterion.correct and hits / N or nil
+end
+
+-- train.confusion(net, x, y, classes) -> {counts = counts[true][predicted], per_class =
+-- {accuracy by class}, accuracy, classes}; classes is a list of names or a class count.
+M.confusion = crossval.confusion
+
+-- train.cross_validate{...}: stratified k-fold cross-validation (sfew/crossval.lua).
+function M.cross_validate(opts)
+  argcheck.type(opts, "table", 1, "cross_validate")
+  return crossval.cross_validate(opts, M)
 end
 
 -- train.fit{...}: epochs with progress, evaluation and a NaN guard (sfew/fit.lua).
