@@ -125,6 +125,18 @@ describe("sfew.nn", function()
       assert.are.equal(tostring(net), tostring(back))
     end)
 
+    it("prints an instance on its own like a built-in layer when given its class", function()
+      local Scale = {}
+      Scale.__index = Scale
+      function Scale:spec() return { type = "SpecScale", factor = self.factor } end
+      local s = setmetatable({ factor = 3 }, Scale)
+      assert.matches("^table: ", tostring(s))
+      nn.register("SpecScale", function(spec) return setmetatable({ factor = spec.factor },
+        Scale) end, Scale)
+      assert.are.equal("nn.SpecScale(factor=3)", tostring(s))
+      assert.is_false((pcall(nn.register, "SpecScale2", function() end, 3)))
+    end)
+
     it("refuses built-in names and bad arguments", function()
       local ok, err = pcall(nn.register, "Linear", function() end)
       assert.is_false(ok)

@@ -282,13 +282,10 @@ end
 
 -- How a module prints: its own __tostring when it has one, else (a Lua-defined layer)
 -- "nn.Type(field=value, ...)" from its spec, as the C layers print.
-local function describe(m)
-  local mt = getmetatable(m)
-  if type(m) ~= "table" or (type(mt) == "table" and rawget(mt, "__tostring")) then
-    return tostring(m)
-  end
+-- "nn.Type(field=value, ...)" from a Lua layer's spec, or nil without one.
+local function spec_text(m)
   local ok, spec = pcall(function() return m:spec() end)
-  if not ok or type(spec) ~= "table" then return tostring(m) end
+  if not ok or type(spec) ~= "table" then return nil end
   local keys, fields = {}, {}
   for k in pairs(spec) do
     if k ~= "type" and type(k) == "string" then keys[#keys + 1] = k end
@@ -296,6 +293,14 @@ local function describe(m)
   table.sort(keys)
   for i, k in ipairs(keys) do fields[i] = k .. "=" .. tostring(spec[k]) end
   return ("nn.%s(%s)"):format(tostring(spec.type), table.concat(fields, ", "))
+end
+
+local function describe(m)
+  local mt = getmetatable(m)
+  if type(m) ~= "table" or (type(mt) == "table" and rawget(mt, "__tostring")) then
+    return tostring(m)
+  end
+  return spec_text(m) or tostring(m)
 end
 
 Sequential.__tostring = function(net)
@@ -332,21 +337,28 @@ local builders = install_layers(M)
 -- Types whose builder came from nn.register (Lua-defined layers), by name.
 local registered = {}
 
--- nn.register(type_name, builder): builder(spec, opts) -> module builds a layer of that
+-- nn.register(type_name, builder [, class]): builder(spec, opts) -> module builds a layer of that
 -- type from its spec (m:spec() must return {type = type_name, ...}) and opts.rng, so a
 -- Lua-defined layer prints, clones, saves and loads like a built-in one. A Lua layer is
 -- a table with forward, backward, parameters and spec (and zero_grad, train, evaluate
 -- when a Sequential holding it is trained); its parameters are saved as "k.weight" and
--- "k.bias" when they are its weight and bias fields, else "k.1", "k.2", ...
-function M.register(type_name, builder)
+-- "k.bias" when they are its weight and bias fields, else "k.1", "k.2", ... class: the
+-- metatable its instances share, given a __tostring (unless it has one) so that an
+-- instance prints as "nn.Type(field=...)" on its own too, not only inside a Sequential.
+function M.register(type_name, builder, class)
   argcheck.type(type_name, "string", 1, "register")
   argcheck.check(type_name:match("^[%a_][%w_]*$") ~= nil, 1, "register",
     "type name must be an identifier, got '" .. type_name .. "'")
   argcheck.check(not builders[type_name] or registered[type_name], 1, "register",
     ("'%s' is a built-in layer type"):format(type_name))
   argcheck.type(builder, "function", 2, "register")
+  argcheck.type(class, "table", 3, "register", true)
   builders[type_name], registered[type_name] = builder, true
   params.registered[type_name] = true
+  -- the layer's own metatable, when given, prints its instances as a built-in layer's
+  if class and rawget(class, "__tostring") == nil then
+    class.__tostring = function(m) return spec_text(m) or ("table: %p"):format(m) end
+  end
 end
 
 local function build(spec, opts, where)

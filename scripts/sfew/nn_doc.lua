@@ -36,9 +36,10 @@ return function(M, Sequential)
     LeakyReLU = { "nn.LeakyReLU([slope = 0.01])",
       "Element-wise x for x > 0, slope * x otherwise." },
     ELU = { "nn.ELU([alpha = 1])", "Element-wise x for x > 0, alpha * (exp(x) - 1) otherwise." },
-    register = { "nn.register(type_name, builder)",
+    register = { "nn.register(type_name, builder [, class])",
       "Lets a Lua-defined layer (whose spec() has type = type_name) print, clone, save and load "
-      .. "like a built-in one: builder(spec, opts) builds it." },
+      .. "like a built-in one: builder(spec, opts) builds it; class, its instances' metatable, "
+      .. "gets a __tostring so one prints alone too." },
     from_torch = { "nn.from_torch(path, spec_or_net [, io_opts])",
       "A network whose parameters come from a safetensors file with PyTorch's nn.Sequential "
       .. "names (\"0.weight\"); nil, message." },
