@@ -93,8 +93,20 @@ end
 
 -- Outputs of the activation that follows the Linear at net[layer] (of the Linear itself
 -- when none does), for input x: patterns x units; and the activation's type.
+-- Hidden units are those of a Linear; a Conv2d's channels have prune.channel_angles.
+-- level: error's level for the user's call (counted from here).
+local function check_linear(net, layer, fname, level)
+  local k = kind(net[layer])
+  if k ~= "Linear" then
+    error(("%s: layer %d is %s, not Linear (hidden units are a Linear's outputs%s)")
+      :format(fname, layer, k, k == "Conv2d" and "; for a Conv2d's channels use "
+        .. "prune.channel_angles" or ""), level + 1)
+  end
+end
+
 function M.hidden_activations(net, x, layer)
   check_index(net, layer, "hidden_activations", 3, 2)
+  check_linear(net, layer, "hidden_activations", 2)
   local stop, act = activation_after(net, layer)
   local h = x
   for k = 1, stop or layer do h = net[k]:forward(h) end
@@ -198,6 +210,7 @@ end
 
 local function analyse(net, x, layer, opts, fname)
   check_index(net, layer, fname, nil, 3)
+  check_linear(net, layer, fname, 3)
   local acts, act = M.hidden_activations(net, x, layer)
   local center = opts.center or activation_center[act] or 0
   local angles, dead = core.unit_angles(acts, { center = center, tol = opts.tol })
