@@ -9,19 +9,19 @@ SANITIZE ?=
 
 # Debian packages the project needs; `make deps` installs the missing ones.
 DEB_PACKAGES := lua5.4 liblua5.4-dev libstb-dev libopenblas-dev lua-busted lua-check \
-                libreadline-dev zlib1g-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
+                libreadline-dev zlib1g-dev libjpeg-dev gnuplot-nox dataset-fashion-mnist pkg-config tmux \
                 valgrind parallel opencv-data
 # Only `make fuzz` needs these (libFuzzer's runtime is a Recommends of clang, so named).
 FUZZ_DEB_PACKAGES := clang libclang-rt-dev
 
-PKGS     := lua5.4 openblas stb zlib
+PKGS     := lua5.4 openblas stb zlib libjpeg
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   += -std=c11 -Wall -Wextra -Wpedantic $(OPT) -g -fPIC \
             -DSFEW_VERSION=\"$(VERSION)\" $(PKG_CFLAGS) $(SANITIZE)
 # Libraries for the engine; the host adds Lua and readline (sfew.so takes Lua's
 # symbols from the interpreter that loads it).
-ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib 2>/dev/null) -lm -lpthread
+ENGINE_LIBS = $(shell pkg-config --libs openblas stb zlib libjpeg 2>/dev/null) -lm -lpthread
 HOST_LIBS   = $(shell pkg-config --libs lua5.4 2>/dev/null) -lreadline
 
 ENGINE_SRC  := $(sort $(wildcard engine/*.c engine/*/*.c))

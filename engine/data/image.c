@@ -1,8 +1,10 @@
 /* Image decoding, luma, resizing and PNG writing over stb_image, stb_image_resize and
- * stb_image_write (their implementations come from Debian's libstb). */
+ * stb_image_write (their implementations come from Debian's libstb); JPEG files are
+ * decoded by libjpeg-turbo (jpeg.c). */
 #include "image.h"
 
 #include "files.h"
+#include "jpeg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,19 +85,13 @@ static const char *format_name(const unsigned char *b, size_t len)
     return "image";
 }
 
-/* Decodes len bytes (named name in messages) into interleaved floats (h, w, c) with c = 1
- * (luma) or 3; the caller frees *px. The pixel limit is checked on the header alone, before
- * stb allocates anything. */
-static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *name,
-                              const sfew_image_opts *o, float **px, int *w, int *h, sfew_err *err)
+/* Decodes a non-JPEG file with stb_image into interleaved bytes (h, w, *want); the pixel
+ * limit is checked on the header alone, before stb allocates anything. */
+static sfew_status stb_decode(const unsigned char *buf, size_t len, const char *name,
+                              const sfew_image_opts *o, int64_t limit, unsigned char **img,
+                              int *w, int *h, int *want, sfew_err *err)
 {
-    unsigned char *img = NULL;
-    float *rgb = NULL;
-    sfew_status st = SFEW_OK;
     int comp = 0;
-    int64_t limit = o->max_pixels > 0 ? o->max_pixels : SFEW_IMAGE_MAX_PIXELS;
-    if (len == 0)
-        return sfew_fail(err, SFEW_EIO, "load_image: '%s' is empty", name);
     if (len > INT32_MAX || !stbi_info_from_memory(buf, (int)len, w, h, &comp))
         return sfew_fail(err, SFEW_EIO, "load_image: '%s' is not a readable image: no known "
                          "format, or a corrupt or absurd %s header (stb_image: %s)", name,
@@ -113,13 +109,35 @@ static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *
     if (chk)
         return chk;
     /* A gray file read as gray keeps its exact values; anything else goes through RGB. */
-    int want = (o->gray && comp <= 2) ? 1 : 3;
+    *want = (o->gray && comp <= 2) ? 1 : 3;
     int got = 0;
-    img = stbi_load_from_memory(buf, (int)len, w, h, &got, want);
-    if (!img) {
-        st = sfew_fail(err, SFEW_EIO, "load_image: cannot decode '%s': truncated or corrupt %s "
-                       "data (stb_image: %s)", name, format_name(buf, len), stbi_failure_reason());
-        goto fail;
+    *img = stbi_load_from_memory(buf, (int)len, w, h, &got, *want);
+    if (!*img)
+        return sfew_fail(err, SFEW_EIO, "load_image: cannot decode '%s': truncated or corrupt %s "
+                         "data (stb_image: %s)", name, format_name(buf, len), stbi_failure_reason());
+    return SFEW_OK;
+}
+
+/* Decodes len bytes (named name in messages) into interleaved floats (h, w, c) with c = 1
+ * (luma) or 3; the caller frees *px. JPEG goes to libjpeg (jpeg.h), the rest to stb_image. */
+static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *name,
+                              const sfew_image_opts *o, float **px, int *w, int *h, sfew_err *err)
+{
+    unsigned char *img = NULL;
+    float *rgb = NULL;
+    sfew_status st = SFEW_OK;
+    int want = 3, jpeg = sfew_jpeg_is(buf, len);
+    int64_t limit = o->max_pixels > 0 ? o->max_pixels : SFEW_IMAGE_MAX_PIXELS;
+    if (len == 0)
+        return sfew_fail(err, SFEW_EIO, "load_image: '%s' is empty", name);
+    if (jpeg) {
+        st = sfew_jpeg_decode(buf, len, name, limit, o->gray, &img, w, h, &want, err);
+        if (st)
+            return st;
+    } else {
+        st = stb_decode(buf, len, name, o, limit, &img, w, h, &want, err);
+        if (st)
+            return st;
     }
     int64_t n = (int64_t)*w * *h;
     rgb = malloc(sizeof(float) * (size_t)(n * want));
@@ -135,7 +153,10 @@ static sfew_status decode_buf(const unsigned char *buf, size_t len, const char *
     rgb = NULL;
 fail:
     free(rgb);
-    stbi_image_free(img);
+    if (jpeg)
+        free(img);
+    else
+        stbi_image_free(img);
     return st;
 }
 
