@@ -29,6 +29,7 @@ describe("bad inputs", function()
       { "truncated.jpg", { "truncated or corrupt JPEG data" } },
       -- Debian's stb_image aborted on this one (a Huffman assertion): libjpeg reads JPEGs
       { "huffman.jpg", { "truncated or corrupt JPEG data (libjpeg: " } },
+      { "fill.jpg", { "Not a JPEG file: starts with 0xff 0xff" } }, -- stb took it as one
       { "huge.png", { "is 20000x20000, over the limit of 67108864 pixels" } },
       { "text.png", { "is not a readable image: no known format" } },
       { "bomb.png", { "corrupt PNG data (inflates past the 1392 bytes its header allows)" } },

@@ -32,9 +32,14 @@ static void on_message(j_common_ptr cinfo, int msg_level)
 /* The engine never prints. */
 static void on_output(j_common_ptr cinfo) { (void)cinfo; }
 
+/* stb_image takes any run of 0xFF fill bytes before the SOI marker as a JPEG, so all of
+ * those go here (libjpeg then refuses the fill bytes with a message). */
 int sfew_jpeg_is(const unsigned char *buf, size_t len)
 {
-    return len >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF;
+    size_t i = 0;
+    while (i < len && buf[i] == 0xFF)
+        i++;
+    return i >= 1 && i < len && buf[i] == 0xD8;
 }
 
 sfew_status sfew_jpeg_decode(const unsigned char *buf, size_t len, const char *name,

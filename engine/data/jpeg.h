@@ -9,7 +9,7 @@
 
 #include "../status.h"
 
-/* True when buf starts like a JPEG file (SOI marker). */
+/* True when buf starts like a JPEG file: 0xFF fill bytes, then the SOI marker. */
 int sfew_jpeg_is(const unsigned char *buf, size_t len);
 
 /* Decodes the JPEG in buf (named name in messages) to interleaved bytes (h, w, want) with
