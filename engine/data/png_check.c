@@ -21,6 +21,9 @@ static int64_t raw_size(const unsigned char *ihdr)
     int64_t w = be32(ihdr), h = be32(ihdr + 4);
     int depth = ihdr[8], type = ihdr[9] < 7 ? ihdr[9] : 1;
     int64_t row = (w * (channels[type] ? channels[type] : 4) * depth + 7) / 8 + 1;
+    /* w, h < 2^32 and depth < 256 keep row under 2^43; the product could still overflow */
+    if (h > (INT64_MAX / 4) / row)
+        return INT64_MAX;
     return 2 * h * row + 7 * (h + 8) * 2 + 1024;
 }
 

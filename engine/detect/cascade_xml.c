@@ -77,7 +77,7 @@ static sfew_status scalar_int(const rd *r, int parent, const char *key, int lo, 
 
 static int text_is(const rd *r, int i, const char *s)
 {
-    if (i < 0 || r->d->nodes[i].first >= 0)
+    if (i < 0 || r->d->nodes[i].first >= 0 || !r->d->nodes[i].text) /* no text: no match */
         return 0;
     const xml_node *x = &r->d->nodes[i];
     const char *p = x->text, *e = x->text + x->tlen;
