@@ -121,46 +121,51 @@ static int adaptive_backward(lua_State *L)
     return 1;
 }
 
-static int leaky_forward(lua_State *L)
+/* The activations with one parameter (m->arg): LeakyReLU's slope, ELU's alpha. */
+typedef struct {
+    lnn_kind kind;
+    sfew_status (*forward)(const sfew_tensor *, sfew_tensor *, double, int, sfew_err *);
+    sfew_status (*check)(const sfew_tensor *, const sfew_tensor *, sfew_err *);
+    sfew_status (*backward)(const sfew_tensor *, const sfew_tensor *, sfew_tensor *, double, int,
+                            sfew_err *);
+} param_act;
+
+static const param_act param_acts[] = {
+    {LNN_LEAKY_RELU, sfew_leaky_relu_forward, sfew_leaky_relu_check, sfew_leaky_relu_backward},
+    {LNN_ELU, sfew_elu_forward, sfew_elu_check, sfew_elu_backward},
+};
+
+/* The module at index 1 and its entry; raises the usual type error for anything else. */
+static const param_act *check_param_act(lua_State *L, lmodule **m)
 {
-    lmodule *m = lnn_check_kind(L, 1, LNN_LEAKY_RELU);
+    *m = lnn_check(L, 1);
+    for (size_t i = 0; i < sizeof param_acts / sizeof *param_acts; i++)
+        if (param_acts[i].kind == (*m)->kind)
+            return &param_acts[i];
+    luaL_typeerror(L, 1, "sfew.LeakyReLU or sfew.ELU"); /* raises */
+    return NULL;
+}
+
+static int param_forward(lua_State *L)
+{
+    lmodule *m;
+    const param_act *a = check_param_act(L, &m);
     sfew_tensor *x = check_tensor(L, 2);
     sfew_err e;
-    sfew_status st = sfew_leaky_relu_forward(x, lnn_result(L, 1, LNN_OUTPUT, x, NULL), m->arg,
-                                             lsfew_threads(L), &e);
+    sfew_status st = a->forward(x, lnn_result(L, 1, LNN_OUTPUT, x, NULL), m->arg,
+                                lsfew_threads(L), &e);
     return st ? lnn_error(L, 2, st, &e) : 1;
 }
 
-static int leaky_backward(lua_State *L)
+static int param_backward(lua_State *L)
 {
-    lmodule *m = lnn_check_kind(L, 1, LNN_LEAKY_RELU);
+    lmodule *m;
+    const param_act *a = check_param_act(L, &m);
     sfew_tensor *x = check_tensor(L, 2), *g = check_tensor(L, 3);
     sfew_err e;
-    sfew_status st = sfew_leaky_relu_check(x, g, &e);
-    if (st || (st = sfew_leaky_relu_backward(x, g, lnn_result(L, 1, LNN_GRAD_INPUT, x, g),
-                                             m->arg, lsfew_threads(L), &e)))
-        return lnn_error(L, 3, st, &e);
-    return 1;
-}
-
-static int elu_forward(lua_State *L)
-{
-    lmodule *m = lnn_check_kind(L, 1, LNN_ELU);
-    sfew_tensor *x = check_tensor(L, 2);
-    sfew_err e;
-    sfew_status st = sfew_elu_forward(x, lnn_result(L, 1, LNN_OUTPUT, x, NULL), m->arg,
-                                      lsfew_threads(L), &e);
-    return st ? lnn_error(L, 2, st, &e) : 1;
-}
-
-static int elu_backward(lua_State *L)
-{
-    lmodule *m = lnn_check_kind(L, 1, LNN_ELU);
-    sfew_tensor *x = check_tensor(L, 2), *g = check_tensor(L, 3);
-    sfew_err e;
-    sfew_status st = sfew_elu_check(x, g, &e);
-    if (st || (st = sfew_elu_backward(x, g, lnn_result(L, 1, LNN_GRAD_INPUT, x, g), m->arg,
-                                      lsfew_threads(L), &e)))
+    sfew_status st = a->check(x, g, &e);
+    if (st || (st = a->backward(x, g, lnn_result(L, 1, LNN_GRAD_INPUT, x, g), m->arg,
+                                lsfew_threads(L), &e)))
         return lnn_error(L, 3, st, &e);
     return 1;
 }
@@ -265,6 +270,6 @@ const luaL_Reg lnn_avgpool2d_methods[] = {
 const luaL_Reg lnn_adaptive_avgpool2d_methods[] = {
     {"forward", adaptive_forward}, {"backward", adaptive_backward}, {NULL, NULL}};
 const luaL_Reg lnn_leaky_relu_methods[] = {
-    {"forward", leaky_forward}, {"backward", leaky_backward}, {NULL, NULL}};
+    {"forward", param_forward}, {"backward", param_backward}, {NULL, NULL}};
 const luaL_Reg lnn_elu_methods[] = {
-    {"forward", elu_forward}, {"backward", elu_backward}, {NULL, NULL}};
+    {"forward", param_forward}, {"backward", param_backward}, {NULL, NULL}};
