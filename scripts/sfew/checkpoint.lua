@@ -154,7 +154,8 @@ doc.table(M, {
   load = { "checkpoint.load(path [, {net, optimizer, rng}])",
     "Restores what is given from the file (a missing net is built from its spec); returns "
     .. "extra, net; or nil, message." },
-  save_net = { "checkpoint.save_net(net, path [, extra])", "Same as nn.save(net, path, extra)." },
+  save_net = { "checkpoint.save_net(net, path [, extra])",
+    "Same as nn.save(net, path, {extra = extra})." },
   load_net = { "checkpoint.load_net(path [, {max_bytes}])", "Same as nn.load(path)." },
   save_fit = { "checkpoint.save_fit(path, o, rng, epoch, hist)",
     "Writes what train.fit needs to go on after epoch (net, optimiser, generator, history)." },

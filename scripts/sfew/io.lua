@@ -87,7 +87,7 @@ M.rename_atomic = core.rename_atomic
 local doc = require "sfew.doc"
 doc.register(M, "sfew.io", "Safetensors files (tensors + string metadata) and atomic writes.")
 doc.table(M, {
-  save = { "io.save(path, tensors [, metadata])",
+  save = { "io.save(path, tensors [, metadata [, {names = \"sfew\" | \"torch\"}]])",
     "Writes tensors (name -> tensor) and metadata (string -> string) as safetensors; true, "
     .. "or nil, message. ", "io.save(\"w.safetensors\", {w = net[1].weight}, {note = \"x\"})" },
   load = { "io.load(path [, {max_bytes = 1 GiB}])",

@@ -48,9 +48,10 @@ return function(M, Sequential)
       .. "", "nn.Sequential{nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)}" },
     build = { "nn.build(spec [, {rng}])",
       "A module or Sequential built from a spec table as m:spec() returns it (new weights)." },
-    save = { "nn.save(net, path [, extra])",
+    save = { "nn.save(net, path [, {extra = {...}, names = \"sfew\" | \"torch\"}])",
       "Writes the net's parameters and spec (and JSON-able extra) to a safetensors file; "
-      .. "true, or nil, message. ", "nn.save(net, \"net.safetensors\", {epoch = 5})" },
+      .. "names = \"torch\" writes PyTorch's 0-based names. true, or nil, message. ",
+      "nn.save(net, \"net.safetensors\", {extra = {epoch = 5}})" },
     load = { "nn.load(path [, {max_bytes}])",
       "The network saved in path (a net file or a training checkpoint) and its extra; "
       .. "nil, message on trouble. ", "net, extra = nn.load(\"net.safetensors\")" },
@@ -85,8 +86,8 @@ return function(M, Sequential)
       "The parameters of the layers that are not frozen (what an optimiser should get)." },
     frozen_parameters = { "net:frozen_parameters()", "The parameters of the frozen layers." },
     replace = { "net:replace(i, m)", "Puts module m in place of layer i; returns net." },
-    save = { "net:save(path [, extra])",
-      "nn.save(net, path, extra): parameters, spec and extra to a safetensors file. "
+    save = { "net:save(path [, {extra = {...}, names = \"sfew\" | \"torch\"}])",
+      "nn.save(net, path, opts): parameters, spec and extra to a safetensors file. "
       .. "", "assert(net:save(\"net.safetensors\"))" },
   })
 
