@@ -14,7 +14,7 @@ local tensor = require "sfew.tensor"
 local EVAL_OPTIONS = argcheck.set { "chunk", "keep" }
 local STEP_OPTIONS = argcheck.set { "chunk", "keep", "clip" }
 
-local function check_args(fname, net, criterion, x, y, opts, first)
+local function check_args(fname, net, criterion, x, y, opts, first, allowed)
   local function bad(k, msg) argcheck.error(k, fname, msg, 3) end
   if type(net) ~= "table" and type(net) ~= "userdata" then bad(1, "module expected") end
   if type(criterion) ~= "userdata" and type(criterion) ~= "table" then
@@ -26,8 +26,7 @@ local function check_args(fname, net, criterion, x, y, opts, first)
   if n < 1 then bad(first, "empty batch") end
   local ny = y:dim() > 0 and y:size(1) or 0
   if ny ~= n then bad(first + 1, ("%d targets for %d inputs"):format(ny, n)) end
-  argcheck.options(opts, fname == "train.step" and STEP_OPTIONS or EVAL_OPTIONS, first + 2,
-    fname, 2)
+  argcheck.options(opts, allowed, first + 2, fname, 2)
   local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
   if math.type(chunk) ~= "integer" or chunk < 1 then
     bad(first + 2, "option 'chunk' must be a positive integer")
@@ -73,7 +72,7 @@ function M.step(net, criterion, opt, x, y, opts)
   if type(opt) ~= "table" and type(opt) ~= "userdata" then
     argcheck.error(3, "train.step", "optimiser expected")
   end
-  local chunk, N = check_args("train.step", net, criterion, x, y, opts, 4)
+  local chunk, N = check_args("train.step", net, criterion, x, y, opts, 4, STEP_OPTIONS)
   -- (plain field tests first: a step of an unfrozen net makes no extra C call)
   local frozen = type(net) == "table" and net._frozen and next(net._frozen)
     and net:frozen_parameters()
@@ -110,7 +109,7 @@ end
 -- criteria without classes, such as MSELoss), chunked, in evaluate mode. Keeps the net's
 -- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
-  local chunk, N = check_args("train.evaluate", net, criterion, x, y, opts, 3)
+  local chunk, N = check_args("train.evaluate", net, criterion, x, y, opts, 3, EVAL_OPTIONS)
   local total, hits, in_criterion = 0, 0, false
   local was_training = net.training
   net:evaluate()
