@@ -123,6 +123,21 @@ describe("sfew.faces", function()
       assert.are.equal(0, #detectors.lbp:detect(images.rocket))
     end)
 
+    it("finds the same raw windows with the scalar Haar scan as with the vectorised one",
+      function()
+        local f = os.tmpname()
+        os.execute(("SFEW_ISA=generic %s -e %s > %s 2>&1"):format(h.quote(h.sfewlua), h.quote(
+          "package.path = 'tests/?.lua;' .. package.path; " ..
+          "print(table.concat(require('detect_raw').lines(" .. ("%q"):format(dir) .. "), '\\n'))"),
+          h.quote(f)))
+        local scalar = {}
+        for line in io.lines(f) do scalar[#scalar + 1] = line end
+        os.remove(f)
+        local here = require("detect_raw").lines(dir)
+        assert.is_true(#here > 100, #here .. " windows")
+        assert.are.same(here, scalar)
+      end)
+
     it("gives the same boxes on one thread and on several", function()
       local old = sys.threads()
       local ok, err = pcall(function()

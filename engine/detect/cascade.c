@@ -140,12 +140,33 @@ static int eval_lbp(const det *d, size_t base)
     return 1;
 }
 
+/* One row with the eight-lane Haar scan. */
+static int scan_row8(det *d, hits *out, int l, int y)
+{
+    const level *lv = &d->lv[l];
+    int skip = 0, step = lv->ystep;
+    for (int x0 = 0; x0 < lv->nx; x0 += 8 * step) {
+        int n = (lv->nx - x0 + step - 1) / step;
+        n = n < 8 ? n : 8;
+        size_t base = lv->off + (size_t)y * d->stride + (size_t)x0;
+        for (int m = sfew_detect_haar8(d, base, step, n, &skip); m; m &= m - 1)
+            if (push_hit(out, l, y, x0 + __builtin_ctz((unsigned)m) * step) != 0)
+                return -1;
+    }
+    return 0;
+}
+
 static void scan_part(void *ctx, int part, int parts)
 {
     det *d = ctx;
     for (int r = part; r < d->nrows; r += parts) {
         int l = d->row_level[r], y = d->row_y[r];
         const level *lv = &d->lv[l];
+        if (d->vt) {
+            if (scan_row8(d, &d->out[part], l, y) != 0)
+                return;
+            continue;
+        }
         for (int x = 0; x < lv->nx; x += lv->ystep) {
             size_t base = lv->off + (size_t)y * d->stride + (size_t)x;
             int res = d->c->kind == SFEW_CASCADE_HAAR ? eval_haar(d, base) : eval_lbp(d, base);

@@ -179,9 +179,11 @@ int sfew_detect_setup(det *d, const sfew_detect_opts *o, sfew_err *err)
         total += (size_t)(d->lv[l].sh + 1) * (size_t)d->stride;
         d->nrows += (d->lv[l].ny + d->lv[l].ystep - 1) / d->lv[l].ystep;
     }
-    d->sum = malloc(total * sizeof *d->sum);
+    /* the eight-lane scan reads up to 16 entries past a level's last window */
+    total += 32;
+    d->sum = calloc(total, sizeof *d->sum);
     if (c->kind == SFEW_CASCADE_HAAR) {
-        d->sq = malloc(total * sizeof *d->sq);
+        d->sq = calloc(total, sizeof *d->sq);
         d->hn = calloc((size_t)c->nnodes, sizeof *d->hn);
     } else {
         d->lbp_ofs = calloc((size_t)c->nfeatures, sizeof *d->lbp_ofs);
@@ -198,6 +200,8 @@ int sfew_detect_setup(det *d, const sfew_detect_opts *o, sfew_err *err)
         for (int y = 0; y < d->lv[l].ny; y += d->lv[l].ystep)
             d->row_level[r] = l, d->row_y[r++] = y;
     precompute(d);
+    if (sfew_detect_simd_prepare(d) < 0)
+        return sfew_fail(err, SFEW_ENOMEM, "detect: out of memory for %d levels", n), -1;
     return n;
 }
 
@@ -209,6 +213,7 @@ void sfew_detect_release(det *d, int parts)
     free(d->sq);
     free(d->hn);
     free(d->stumps);
+    free(d->vt);
     free(d->lbp_ofs);
     free(d->row_level);
     free(d->row_y);

@@ -38,6 +38,9 @@ typedef struct stump {
     float left, right;
 } stump;
 
+/* A Haar tree as the eight-lane scan evaluates it (scan_avx2.c). */
+typedef struct vtree vtree;
+
 typedef struct hits {
     hit *v;
     size_t n, cap;
@@ -56,6 +59,7 @@ typedef struct det {
     int nofs[4];     /* the variance rectangle */
     int (*lbp_ofs)[16];
     stump *stumps;   /* ntrees when every tree has one node, else NULL */
+    vtree *vt;       /* Haar, ntrees: set when the eight-lane scan runs, else NULL */
     int *row_level, *row_y; /* the flat list of window rows over all levels */
     hits *out;              /* one per part */
 } det;
@@ -69,4 +73,12 @@ void sfew_detect_release(det *d, int parts);
  * integral images; failures set d->out[part].failed. */
 void sfew_detect_build_part(void *ctx, int part, int parts);
 
+/* Whether the eight-lane Haar scan can run (the CPU has AVX2, every tree at most two
+ * nodes): 1 after filling d->vt, 0 when not, -1 out of memory. */
+int sfew_detect_simd_prepare(det *d);
+/* The windows base, base + step, ... (n <= 8 of them, step 1 or 2) of one row: the mask
+ * of those every stage passes. *skip carries the scan's rule across calls: a window the
+ * first stage rejects hides the next one. The integral images must extend 16 entries
+ * past the last window read. */
+int sfew_detect_haar8(const det *d, size_t base, int step, int n, int *skip);
 #endif
