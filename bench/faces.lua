@@ -84,8 +84,10 @@ os.remove(png)
 os.remove(tmp)
 
 local function f(v) return v and ("%8.1f"):format(v) or "       -" end
+local cfg = require("sfew").config()
 print(("Face detection, ms per 720x576 frame (median of %d; scale 1.1, min neighbours 3)")
   :format(reps))
+print(("CPU: %s; Haar scan: %s; LBP scan: scalar"):format(cfg.cpu, cfg.detect_scan))
 -- CPU time of the one-thread runs: on a shared machine the fairer one-thread comparison.
 print(("%-10s %8s %8s %8s %8s %8s %8s %6s"):format("cascade", "ours 1T", "cv2 1T",
   "ours " .. ncpu .. "T", "cv2 " .. ncpu .. "T", "ours cpu", "cv2 cpu", "faces"))

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../engine/cpu.h"
+#include "../engine/detect/cascade.h"
 #include "lsfew.h"
 
 static const char *const conv_names[] = {"auto", "reference", NULL};
@@ -32,7 +33,7 @@ static void push_config(lua_State *L)
     sfew_isa isa = sfew_cpu_isa();
     const char *core = sfew_cpu_blas_core();
     int ref = sfew_cpu_conv_kernels() == SFEW_CONV_REFERENCE;
-    lua_createtable(L, 0, 10);
+    lua_createtable(L, 0, 16);
     sfew_cpu_name(name, sizeof name);
     set_string(L, "cpu", name);
     set_string(L, "isa", sfew_cpu_isa_name(isa));
@@ -43,6 +44,7 @@ static void push_config(lua_State *L)
     set_string(L, "blas_chosen_by", blas_chooser());
     set_string(L, "conv", ref ? "reference" : "auto");
     set_string(L, "conv_kernels", sfew_conv2d_kernels_name());
+    set_string(L, "detect_scan", sfew_detect_haar_scan_name());
     lua_pushinteger(L, lsfew_threads(L));
     lua_setfield(L, -2, "threads");
     set_string(L, "version", SFEW_VERSION);

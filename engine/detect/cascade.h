@@ -51,6 +51,10 @@ void sfew_cascade_window(const sfew_cascade *c, int *w, int *h);
 sfew_cascade_kind sfew_cascade_kind_of(const sfew_cascade *c);
 int sfew_cascade_nstages(const sfew_cascade *c);
 
+/* How Haar windows are scanned on this CPU: "avx2 (8 windows a vector)" or "scalar"
+ * (LBP is always scalar). SFEW_ISA=generic forces the scalar scan. */
+const char *sfew_detect_haar_scan_name(void);
+
 /* Detects objects in an 8-bit gray image (h rows of w bytes, row stride w). Writes a new
  * array of *n boxes into *boxes (caller frees with free(); NULL when *n is 0), in a fixed
  * order that does not depend on o->threads. An empty image or one smaller than the window

@@ -32,6 +32,11 @@ static float leaf_of(const sfew_cascade *c, const cc_tree *t, int child)
     return child <= 0 ? c->leaves[t->leaf0 - child] : 0.0f;
 }
 
+const char *sfew_detect_haar_scan_name(void)
+{
+    return sfew_cpu_isa() >= SFEW_ISA_AVX2 ? "avx2 (8 windows a vector)" : "scalar";
+}
+
 int sfew_detect_simd_prepare(det *d)
 {
     const sfew_cascade *c = d->c;
@@ -180,6 +185,11 @@ TARGET int sfew_detect_haar8(const det *d, size_t base, int step, int n, int *sk
 }
 
 #else
+
+const char *sfew_detect_haar_scan_name(void)
+{
+    return "scalar";
+}
 
 int sfew_detect_simd_prepare(det *d)
 {

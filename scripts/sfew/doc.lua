@@ -122,7 +122,8 @@ local function register_root_and_rng()
     if root.config then
       M.register(root.config, "sfew.config([{conv = \"auto\" | \"reference\"}])",
         "What runs: cpu, isa (detected and used), the OpenBLAS core and who chose it, the "
-          .. "convolution kernels, threads, version; with conv, forces the reference "
+          .. "convolution kernels, the Haar face scan (detect_scan), threads, version; with conv, "
+          .. "forces the reference "
           .. "(im2col + OpenBLAS) convolutions or returns to the fast ones.",
         "print(sfew.config().conv_kernels)")
     end
