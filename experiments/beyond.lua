@@ -9,7 +9,7 @@ local sfew = require "sfew"
 local config = { name = "beyond",
   quick = { epochs = 2, paper_epochs = 3, pretrain_epochs = 1, limit = 70, runs = 1 } }
 local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e-3, batch = 32,
-  out = "reports/beyond" }, {
+  out = "reports/beyond", crop_help = "\"face\": add the face crop row (needs --data)" }, {
   { "paper_epochs", 700, "full-batch epochs of the paper's row", type = "integer" },
   { "rows", nil, "only these rows, comma-separated (default all)", type = "string" },
   { "pretrain", nil, "image folder to pretrain on (adds the pretraining row)", type = "string" },

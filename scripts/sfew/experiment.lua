@@ -7,7 +7,8 @@ local report = require "sfew.report"
 
 local M = {}
 
--- Options every experiment takes; experiments append their own.
+-- Options every experiment takes, with the defaults given (and defaults.crop_help: the help of
+-- --crop where it means more than cropping); experiments append their own.
 function M.common(defaults)
   return {
     { "data", defaults.data, "data folder or CSV file (default: built-in synthetic faces)",
@@ -22,7 +23,8 @@ function M.common(defaults)
     { "out", defaults.out, "folder for report.md, results.jsonl and plots", type = "string" },
     { "quick", false, "small settings that finish in well under a minute" },
     { "limit", nil, "use only this many images (after shuffling)", type = "integer" },
-    { "crop", nil, "\"face\": cut each image of --data to its largest face", type = "string" },
+    { "crop", nil, defaults.crop_help or "\"face\": cut each image of --data to its largest face",
+      type = "string" },
     { "detector", nil, "face cascade for --crop face (haar_alt2, haar_default, haar_alt, "
       .. "lbp, lbp_improved, or a cascade XML path)", type = "string" },
   }
