@@ -54,7 +54,7 @@ local function run_one(o, sets, i, r)
   local hist = ablation.fit(net, s, fit)
   return ablation.measure(net, train, test, { experiment = config.name, row = M.rows[i].name,
     label = M.rows[i].label, run = r, epochs = fit.epochs, seconds = hist.seconds,
-    curve = hist.eval })
+    curve = hist.eval, note = s.crop and sets.crops.crop_note or nil })
 end
 
 -- --fashion: the paper's network with BatchNorm and a recipe on Fashion-MNIST.
@@ -80,9 +80,8 @@ function M.run(opts)
     if sets.pretrain then sets.pretrain:normalize() end
   end
   local records = ablation.collect(M.rows, o, function(i, r) return run_one(o, sets, i, r) end)
-  return ablation.report(o, M.rows, records, { name = config.name, title = "Beyond the "
-    .. "paper: one change at a time", parts = { sets.crops and ("\nThe face crop row and "
-    .. "those below it: %s.\n"):format(sets.crops.crop_note) or "" } })
+  return ablation.report(o, M.rows, records, { name = config.name,
+    title = "Beyond the paper: one change at a time" })
 end
 
 local doc = require "sfew.doc"

@@ -60,6 +60,19 @@ describe("sfew.ablation", function()
     h.rmdir(dir)
   end)
 
+  it("states each note of the records once, from the first row that has it", function()
+    local function rec(row, note)
+      return { row = row, test_acc = 0.5, train_acc = 0.5, seconds = 1, params = 1,
+        infer_ms = 1, note = note }
+    end
+    local r = ablation.report({}, rows, { rec("base"), rec("more", "on crops"),
+      rec("last", "on crops") }, { name = "t", title = "T" })
+    assert.are.equal(3, #r.rows)
+    local _, n = r.markdown:gsub("on crops", "")
+    assert.are.equal(1, n)
+    assert.matches("From the row \"%+ more\" on: on crops%.", r.markdown)
+  end)
+
   it("refuses a row name it does not have", function()
     assert.has_error(function() ablation.collect(rows, { rows = "bsae" }, error) end,
       "--rows: no row 'bsae' (did you mean 'base'?)")

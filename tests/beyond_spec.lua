@@ -54,8 +54,12 @@ describe("experiments.beyond", function()
     local names = {}
     for k, row in ipairs(r.rows) do names[k] = row.row end
     assert.are.same({ "cosine", "crop", "wider" }, names)
-    assert.matches("The face crop row and those below it: cropped to faces %(haar_alt2 "
-      .. "detector%): a face in 14 of 28 images %(50.0%%%)", r.markdown)
+    assert.matches("From the row \"%+ face crop %(%-%-crop face%)\" on: cropped to faces "
+      .. "%(haar_alt2 detector%): a face in 14 of 28 images %(50.0%%%)", r.markdown)
+    assert.is_nil(r.records[1].note)
+    -- The merged table still says it.
+    local merged = beyond.run { out = out, merge = true }
+    assert.matches("a face in 14 of 28 images", merged.markdown)
     -- The rows split each run alike: the crops of the test frames are the test crops.
     local o = { data = dir .. "/frames", crop = "face" }
     local frames = experiment.load_faces(o, false)

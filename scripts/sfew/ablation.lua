@@ -132,13 +132,29 @@ function M.curves(by, rows)
   return series
 end
 
+-- Each distinct note of the records (what a run's data was, e.g. how many faces were
+-- found), once, from the first row whose runs have it.
+local function notes(trows, by)
+  local out, seen = {}, {}
+  for _, row in ipairs(trows) do
+    for _, rec in ipairs(by[row.row]) do
+      if rec.note and not seen[rec.note] then
+        seen[rec.note] = true
+        out[#out + 1] = ("\nFrom the row \"%s\" on: %s.\n"):format(row.label, rec.note)
+      end
+    end
+  end
+  return table.concat(out)
+end
+
 -- Prints the table of the records, draws the learning curves to o.out/curves.png and
--- writes report.md (the table, the curves, the parts, the options) and results.jsonl
--- under o.out. Returns {records, rows (the table's), markdown}.
+-- writes report.md (the table, the records' notes, the curves, the parts, the options) and
+-- results.jsonl under o.out. Returns {records, rows (the table's), markdown}.
 function M.report(o, rows, records, opts)
+  opts = opts or {}
   local trows, by = M.tabulate(records, rows)
   io.write(report.text(trows, M.columns))
-  local parts = { report.markdown(trows, M.columns) }
+  local parts = { report.markdown(trows, M.columns), notes(trows, by) }
   if #trows > 0 then
     local ok, err = experiment.plot(o, "curves.png", "lines", { title = "Learning curves",
       xlabel = "epoch", ylabel = "accuracy (mean over runs)", series = M.curves(by, rows) })
@@ -270,8 +286,8 @@ doc.table(M, {
   curves = { "ablation.curves(by, rows)",
     "Mean train and test accuracy by epoch over each row's runs, as plot.lines series." },
   report = { "ablation.report(o, rows, records, {name, title, parts})",
-    "Prints the table, draws o.out/curves.png, writes report.md and results.jsonl; returns "
-    .. "{records, rows, markdown}." },
+    "Prints the table, draws o.out/curves.png, writes report.md (with each distinct "
+    .. "rec.note once) and results.jsonl; returns {records, rows, markdown}." },
   epochs_report = { "ablation.epochs_report(o, hist, {name, title})",
     "Prints one recipe's train and test accuracy by epoch and writes them to report.md and "
     .. "results.jsonl under o.out; returns {rows, history, markdown}." },
