@@ -148,9 +148,11 @@ lint:
 run: all
 	@$(BUILD)/sfewlua tools/run.lua $(ARGS)
 
-# Benchmarks against PyTorch (bench/README.md); BENCH_ARGS="--quick" for a short run.
+# Benchmarks against PyTorch, then the cost of augmentation (bench/README.md);
+# BENCH_ARGS="--quick" for a short run.
 bench: all $(BUILD)/peak
 	@$(BUILD)/sfewlua bench/run.lua $(BENCH_ARGS)
+	@$(BUILD)/sfewlua bench/augment.lua
 
 # The FMA peak microbenchmark: the one file built with -mavx2 -mfma (and OpenMP, which
 # nothing else uses).

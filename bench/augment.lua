@@ -1,7 +1,7 @@
 -- What augmentation adds to an epoch: the paper's CNN (16, 32) trained full batch on
 -- 676 x 1 x 72 x 90 images, against augmenting that batch (flip, shift 4, rotate 10 with
 -- scale 0.1, brightness/contrast 0.2, erasing p 0.5). Medians of REPS timed runs.
---   sfewlua bench/augment.lua [REPS=5] [THREADS=2]
+--   sfewlua bench/augment.lua [REPS=5] [THREADS=2]   (also run at the end of `make bench`)
 local nn, train, tensor, optim, data = sfew.nn, sfew.train, sfew.tensor, sfew.optim, sfew.data
 local reps, threads = tonumber(arg[1]) or 5, tonumber(arg[2]) or 2
 sfew.threads(threads)
@@ -42,7 +42,9 @@ for i = 1, reps do
   plain[i], alone[i], both[i] = t1 - t0, t2 - t1, t3 - t1
 end
 local t_epoch, t_aug, t_both = median(plain), median(alone), median(both)
-print(("threads %d, %d images 72x90, median of %d"):format(threads, n, reps))
+local cfg = sfew.config()
+print(("%s, %d threads, our kernels %s (%s); %d images 72x90, median of %d"):format(cfg.cpu,
+  threads, cfg.isa, cfg.conv_kernels, n, reps))
 print(("epoch without augmentation  %8.1f ms"):format(t_epoch * 1e3))
 print(("augmentation alone          %8.1f ms"):format(t_aug * 1e3))
 print(("epoch with augmentation     %8.1f ms  (%.2fx)"):format(t_both * 1e3, t_both / t_epoch))

@@ -117,8 +117,9 @@ static void add_paths(lua_State *L)
 
 /* sfew.experiment, sfew.cli, ...: library modules loaded on first use, so a program that
  * only trains a net does not load the reporting code. */
-static const char *const lazy[] = {"experiment", "cli", "report",     "plot",     "progress",
-                                   "paper",      "fit", "checkpoint", "features", NULL};
+static const char *const lazy[] = {"experiment", "cli",      "report",   "plot",
+                                   "progress",   "paper",    "fit",      "checkpoint",
+                                   "features",   "ablation", NULL};
 
 static int lazy_index(lua_State *L)
 {

@@ -146,4 +146,31 @@ describe("sfew.augment", function()
     assert.is_false(ok)
     assert.matches("operation 1: brightness and contrast", err)
   end)
+
+  describe(".parse_augment", function()
+    it("reads a command line's list, with each parameter after a colon", function()
+      local ops = data.parse_augment("flip, shift:3,rotate:12.5,scale,erase")
+      assert.are.same({ "flip", "shift", "affine", "affine", "erase" }, { ops[1].kind,
+        ops[2].kind, ops[3].kind, ops[4].kind, ops[5].kind })
+      assert.are.equal(3, ops[2].pad)
+      assert.are.equal(12.5, ops[3].degrees)
+      assert.are.equal(0.1, ops[4].scale)
+      assert.are.same({}, data.parse_augment("none"))
+      assert.are.equal(2, data.parse_augment("shift")[1].pad)
+    end)
+
+    it("raises on a name or parameter it does not know, naming the item", function()
+      local ok, err = pcall(data.parse_augment, "flip,rotat:3")
+      assert.is_false(ok)
+      assert.matches("bad argument #1 to 'parse_augment' %(unknown augmentation 'rotat' %(did "
+        .. "you mean 'rotate'%?%)%)", err)
+      for _, bad in ipairs { "shift:2.5", "flip:1", "", "flip,,erase", "shift:-1" } do
+        ok, err = pcall(data.parse_augment, bad)
+        assert.is_false(ok, bad)
+        assert.matches("bad argument #1 to 'parse_augment'", err)
+      end
+      assert.has_error(function() data.parse_augment(3) end,
+        "bad argument #1 to 'parse_augment' (string expected, got number)")
+    end)
+  end)
 end)

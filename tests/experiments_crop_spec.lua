@@ -2,24 +2,11 @@
 -- largest face first, and the report says how many faces were found.
 local h = require "helpers"
 
--- An SFEW-layout folder of frames: two photographs with a face and two without, per class.
-local function frames(dir)
-  local photos = { "astronaut", "hopper", "camera", "rocket" }
-  for _, class in ipairs{ "Angry", "Disgust", "Fear", "Happy", "Neutral", "Sad", "Surprise" } do
-    assert(os.execute("mkdir -p " .. h.quote(dir .. "/" .. class)))
-    for _, p in ipairs(photos) do
-      local src = h.root .. "/tests/fixtures/faces/" .. p .. ".png"
-      assert(os.execute(("cp %s %s"):format(h.quote(src), h.quote(dir .. "/" .. class .. "/"
-        .. p .. ".png"))))
-    end
-  end
-end
-
 describe("experiments with --crop face", function()
   local dir
   setup(function()
     dir = h.tmpdir()
-    frames(dir .. "/frames")
+    h.face_frames(dir .. "/frames")
   end)
   teardown(function() h.rmdir(dir) end)
 

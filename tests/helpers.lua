@@ -98,4 +98,16 @@ function M.rmdir(path)
   os.execute("rm -rf " .. shell_quote(path))
 end
 
+-- An SFEW-layout folder of frames: per class, two photographs with a face (astronaut,
+-- hopper) and two without (camera, rocket), from tests/fixtures/faces.
+function M.face_frames(dir)
+  for _, class in ipairs{ "Angry", "Disgust", "Fear", "Happy", "Neutral", "Sad", "Surprise" } do
+    assert(os.execute("mkdir -p " .. shell_quote(dir .. "/" .. class)))
+    for _, p in ipairs{ "astronaut", "hopper", "camera", "rocket" } do
+      assert(os.execute(("cp %s %s"):format(shell_quote(root .. "/tests/fixtures/faces/" .. p
+        .. ".png"), shell_quote(dir .. "/" .. class .. "/" .. p .. ".png"))))
+    end
+  end
+end
+
 return M

@@ -69,6 +69,40 @@ function M.erase(opts)
     ratio = opts.ratio or 3.3, fill = opts.fill or 0}
 end
 
+-- The operations a command line names, with their parameter after a colon (default in
+-- brackets): flip, shift:PAD [2], rotate:DEGREES [10], scale:S [0.1], erase; "none" adds
+-- nothing.
+local parsers = {
+  flip = function() return M.flip() end,
+  shift = function(n) return M.shift(math.tointeger(n or 2)) end,
+  rotate = function(n) return M.rotate(n or 10) end,
+  scale = function(n) return M.scale(n or 0.1) end,
+  erase = function() return M.erase() end,
+  none = function() end,
+}
+
+-- data.parse_augment("flip,shift:2,rotate:10,erase") -> the list of operations, in order
+-- (empty for "none"), for data.augment{...}.
+function M.parse_augment(text)
+  argcheck.type(text, "string", 1, "parse_augment")
+  local ops = {}
+  for item in (text .. ","):gmatch("([^,]*),") do
+    local name, arg = item:match("^%s*(%a+)%s*:?%s*([^%s]*)%s*$")
+    local n = tonumber(arg)
+    if name and not parsers[name] then
+      local near = argcheck.suggest(name, parsers)
+      argcheck.error(1, "parse_augment", ("unknown augmentation '%s'%s"):format(name,
+        near and (" (did you mean '%s'?)"):format(near) or ""))
+    end
+    local takes = name == "shift" and math.tointeger(n) and n >= 0 or
+      (n and (name == "rotate" or name == "scale"))
+    argcheck.check(name and (arg == "" or takes), 1, "parse_augment", ("'%s' in %q: want "
+      .. "flip, shift:PAD, rotate:DEGREES, scale:S, erase or none"):format(item, text))
+    ops[#ops + 1] = parsers[name](n)
+  end
+  return ops
+end
+
 local Augment = {}
 Augment.__index = Augment
 Augment.__name = "sfew.Augment"
@@ -113,6 +147,10 @@ doc.table(M, {
     "Augmentation: random brightness factor, then contrast about the image mean." },
   erase = { "data.erase{p = 0.5, area = {0.02, 0.33}, ratio = 3.3, fill = 0}",
     "Augmentation: set a random rectangle to fill (RandomErasing)." },
+  parse_augment = { "data.parse_augment(text)",
+    "The augmentations a command line names, comma-separated: flip, shift:PAD (2), "
+    .. "rotate:DEGREES (10), scale:S (0.1), erase, none; a list for data.augment{...}. ",
+    "aug = data.augment(data.parse_augment(\"flip,shift:2,rotate:10\"))" },
   augment = { "data.augment{op, ...}",
     "Composes augmentations, run in order by aug:apply(x, rng). "
     .. "", "aug = data.augment{data.flip(), data.shift(4)}" },

@@ -7,7 +7,8 @@ local report = require "sfew.report"
 
 local M = {}
 
--- Options every experiment takes; experiments append their own.
+-- Options every experiment takes, with the defaults given (and defaults.crop_help: the help of
+-- --crop where it means more than cropping); experiments append their own.
 function M.common(defaults)
   return {
     { "data", defaults.data, "data folder or CSV file (default: built-in synthetic faces)",
@@ -22,7 +23,8 @@ function M.common(defaults)
     { "out", defaults.out, "folder for report.md, results.jsonl and plots", type = "string" },
     { "quick", false, "small settings that finish in well under a minute" },
     { "limit", nil, "use only this many images (after shuffling)", type = "integer" },
-    { "crop", nil, "\"face\": cut each image of --data to its largest face", type = "string" },
+    { "crop", nil, defaults.crop_help or "\"face\": cut each image of --data to its largest face",
+      type = "string" },
     { "detector", nil, "face cascade for --crop face (haar_alt2, haar_default, haar_alt, "
       .. "lbp, lbp_improved, or a cascade XML path)", type = "string" },
   }
@@ -76,27 +78,34 @@ function M.setup(o)
   return sfew.rng(o.seed)
 end
 
--- The image data set split 80/20 and normalised with the training part's statistics.
--- opts: data (folder; default the built-in synthetic faces), limit (rows kept, for --quick).
-function M.faces(o, rng)
+-- The face images: o.data, each cut to its largest face when crop (default: o.crop ==
+-- "face"), or the built-in synthetic faces. A cropped set keeps in ds.crop_note how many
+-- faces were found, for reports.
+function M.load_faces(o, crop)
   local data = require "sfew.data"
-  local ds
-  local found
   if o.crop ~= nil and o.crop ~= "face" then
     error(("--crop takes \"face\", not %q"):format(o.crop), 0)
   end
-  if o.data then
-    local opts = { width = 90, height = 72, gray = true }
-    if o.crop then
-      opts.crop = "face"
-      opts.detector = o.detector and assert(data.face_detector(o.detector)) or nil
-    end
-    ds = assert(data.image_folder(o.data, opts))
-    found = o.crop and require("sfew.faces").summary(ds)
-  else
-    ds = assert(data.load_default())
+  if crop and not o.data then error("--crop face needs --data (a folder of frames)", 0) end
+  if not o.data then return assert(data.load_default()) end
+  if crop == nil then crop = o.crop == "face" end
+  local opts = { width = 90, height = 72, gray = true }
+  if crop then
+    opts.crop = "face"
+    opts.detector = o.detector and assert(data.face_detector(o.detector)) or nil
   end
-  ds:shuffle(rng)
+  local ds = assert(data.image_folder(o.data, opts))
+  ds.crop_note = crop and ("cropped to faces (%s detector): %s"):format(
+    o.detector or "haar_alt2", require("sfew.faces").summary(ds)) or nil
+  return ds
+end
+
+-- The image data set split 80/20 and normalised with the training part's statistics:
+-- all (default: M.load_faces(o); left as it is) shuffled with rng and cut to o.limit rows.
+-- Third result: the rows used, with ds.note saying what they are.
+function M.faces(o, rng, all)
+  all = all or M.load_faces(o)
+  local ds = all:subset(rng:permutation(#all))
   if o.limit and o.limit < #ds then
     local keep = {}
     for i = 1, o.limit do keep[i] = i end
@@ -107,9 +116,22 @@ function M.faces(o, rng)
   test:normalize(stats)
   ds.note = ("%s: %d images (%d train, %d test)%s"):format(o.data or
     "the built-in synthetic faces", #ds, #train, #test,
-    found and ("; cropped to faces (%s detector): %s"):format(o.detector or "haar_alt2",
-      found) or "")
+    ds.crop_note and "; " .. ds.crop_note or "")
   return train, test, ds
+end
+
+-- Fashion-MNIST (o.data: its folder, default Debian's) normalised with the training
+-- part's statistics: train, test. With o.limit, o.limit training images drawn with rng
+-- and a sixth as many test images (at least 10).
+function M.fashion(o, rng)
+  local train, test = assert(require("sfew.data").fashion_mnist(o.data))
+  if o.limit then
+    train = train:subset(rng:permutation(#train)):subset(table.move(rng:permutation(o.limit),
+      1, o.limit, 1, {}))
+    test = test:subset(table.move(rng:permutation(#test), 1, math.max(10, o.limit // 6), 1, {}))
+  end
+  test:normalize(train:normalize())
+  return train, test
 end
 
 -- Runs f(rng, seed, r) for r = 1..o.runs, run r with seed o.seed + r - 1 (recorded in
@@ -247,9 +269,15 @@ doc.table(M, {
   apply_quick = { "experiment.apply_quick(o, quick)",
     "With o.quick, the small settings quick replace the options not given explicitly." },
   setup = { "experiment.setup(o)", "Sets threads, creates o.out; returns sfew.rng(o.seed)." },
-  faces = { "experiment.faces(o, rng)",
-    "The face images (o.data or the built-in set) shuffled, cut to o.limit, split 80/20 and "
-    .. "normalised: train, test, all." },
+  load_faces = { "experiment.load_faces(o [, crop])",
+    "The face images of o.data (cut to faces with crop, default o.crop == \"face\"; "
+    .. "ds.crop_note says how many were found) or the built-in set." },
+  faces = { "experiment.faces(o, rng [, all])",
+    "The face images (all, default experiment.load_faces(o)) shuffled, cut to o.limit, split "
+    .. "80/20 and normalised: train, test, and the rows used (ds.note says what they are)." },
+  fashion = { "experiment.fashion(o, rng)",
+    "Fashion-MNIST from o.data (default Debian's folder) normalised: train, test; with "
+    .. "o.limit, that many training images drawn with rng and a sixth as many test images." },
   each_run = { "experiment.each_run(o, f)",
     "f(rng, seed, r) for r = 1..o.runs with seed o.seed + r - 1; the list of results." },
   concat = { "experiment.concat(list, key)", "The lists list[i][key] joined into one list." },
