@@ -157,7 +157,8 @@ function M.report(o, rows, records, opts)
   local parts = { report.markdown(trows, M.columns), notes(trows, by) }
   if #trows > 0 then
     local ok, err = experiment.plot(o, "curves.png", "lines", { title = "Learning curves",
-      xlabel = "epoch", ylabel = "accuracy (mean over runs)", series = M.curves(by, rows) })
+      xlabel = "epoch (log scale: the paper's row runs far longer)", log_x = true,
+      ylabel = "accuracy (mean over runs)", series = M.curves(by, rows) })
     if ok then parts[#parts + 1] = "\n![learning curves](curves.png)\n" end
     if err then io.stderr:write(err, "\n") end
   end

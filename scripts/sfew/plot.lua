@@ -4,7 +4,8 @@ local report = require "sfew.report"
 
 local M = {}
 
-local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+-- A gnuplot string: single-quoted, a quote inside doubled (gnuplot's rule, not the shell's).
+local function quote(s) return "'" .. tostring(s):gsub("'", "''") .. "'" end
 
 function M.available()
   if M._available == nil then
@@ -14,7 +15,8 @@ function M.available()
 end
 
 -- spec: {path, title, xlabel, ylabel [, y2label], series = {{title, x = {...}, y = {...},
--- axis = "y2"?}, ...}, reverse_x = bool, integer_x = bool (a tic per integer)}.
+-- axis = "y2"?}, ...}, reverse_x = bool, integer_x = bool (a tic per integer), log_x = bool
+-- (a logarithmic x axis: points at x <= 0 are left out)}.
 -- Returns true, or nil and a reason.
 function M.lines(spec)
   if not M.available() then return nil, "gnuplot not found: plot " .. spec.path .. " skipped" end
@@ -37,6 +39,7 @@ function M.lines(spec)
   end
   if spec.reverse_x then script[#script + 1] = "set xrange [*:*] reverse" end
   if spec.integer_x then script[#script + 1] = "set xtics 1" end
+  if spec.log_x then script[#script + 1] = "set logscale x" end
   local plots = {}
   for _, s in ipairs(spec.series) do
     plots[#plots + 1] = ("'-' using 1:2 with linespoints title %s axes %s"):format(
@@ -46,7 +49,8 @@ function M.lines(spec)
   for _, s in ipairs(spec.series) do
     for i = 1, #s.x do
       local y = s.y[i]
-      if y == y and y ~= nil then script[#script + 1] = ("%.10g %.10g"):format(s.x[i], y) end
+      local shown = y == y and y ~= nil and not (spec.log_x and s.x[i] <= 0)
+      if shown then script[#script + 1] = ("%.10g %.10g"):format(s.x[i], y) end
     end
     script[#script + 1] = "e"
   end
@@ -82,7 +86,7 @@ doc.register(M, "sfew.plot", "Line plots as PNG through gnuplot (skipped when it
 doc.table(M, {
   available = { "plot.available()", "True when gnuplot is installed." },
   lines = { "plot.lines{path, title, xlabel, ylabel, y2label, series = {{title, x = {...}, "
-    .. "y = {...}, axis = \"y2\"}, ...}, reverse_x, integer_x}",
+    .. "y = {...}, axis = \"y2\"}, ...}, reverse_x, integer_x, log_x}",
     "Plots the series as lines into a PNG; true, or nil and a reason." },
   two_axes = { "plot.two_axes{path, title, rows, x = {key, label}, y = {key, label}, "
     .. "y2 = {key, label}, reverse_x}",
