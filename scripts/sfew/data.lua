@@ -223,7 +223,7 @@ end
 M.image_folder = checked("image_folder", M.image_folder, 2,
   { "width", "height", "gray", "skip_bad", "classes", "quiet", "crop", "detector", "margin",
     "align" })
-M.fashion_mnist = checked("fashion_mnist", M.fashion_mnist, 2, { "test_only" })
+M.fashion_mnist = checked("fashion_mnist", M.fashion_mnist, 2, { "test_only", "pad" })
 -- load_default hands its options to default_faces too
 M.load_default = checked("load_default", M.load_default, 1,
   { "dir", "n", "seed", "width", "height", "gray", "difficulty", "gray_load", "quiet" })
@@ -279,8 +279,12 @@ doc.table(M, {
     .. "na = \"error\" | \"drop\", nclasses = 7, classes, quiet = false}])",
     "A Dataset of a CSV table (x: rows x numeric columns, y: the label column); columns by "
     .. "name or 1-based index; nil, message. ", "ds = assert(data.read_csv(\"t.csv\"))" },
-  fashion_mnist = { "data.fashion_mnist([dir = \"/usr/share/datasets/fashion-mnist\"])",
-    "train, test Datasets of Fashion-MNIST (N x 1 x 28 x 28 in [0, 1], labels 1..10)." },
+  fashion_mnist = { "data.fashion_mnist([dir = \"/usr/share/datasets/fashion-mnist\" "
+    .. "[, {test_only = false, pad = 0}]])",
+    "train, test Datasets of Fashion-MNIST (N x 1 x S x S in [0, 1], S = 28 + 2 pad: pad "
+    .. "adds a background border, pad = 2 gives LeNet-5's 32 x 32; labels 1..10); with "
+    .. "test_only, the test set alone; nil, message. ",
+    "train, test = assert(data.fashion_mnist(nil, {pad = 2}))" },
   synthesize_faces = { "data.synthesize_faces{dir, n = 850, seed = 1, width = 90, "
     .. "height = 72, gray = false, difficulty = 0.7, noise, occlusion}",
     "Writes synthetic faces of the seven classes as PNG in the SFEW layout; true, or nil, msg." },

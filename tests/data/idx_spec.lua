@@ -70,6 +70,32 @@ describe("sfew.data", function()
       ok, msg = pcall(data.fashion_mnist, 5)
       assert.is_false(ok); assert.matches("bad argument #1", msg)
     end)
+    it("pads every image with a border of background when asked", function()
+      local sub = dir .. "/fp"
+      core.mkdir(sub)
+      local img = {}
+      for i = 1, 2 * 28 * 28 do img[i] = string.char(i % 256) end
+      for _, part in ipairs { "train", "t10k" } do
+        idx(sub .. "/" .. part .. "-images-idx3-ubyte", 3, { 2, 28, 28 }, table.concat(img))
+        idx(sub .. "/" .. part .. "-labels-idx1-ubyte", 1, { 2 }, "\0\9")
+      end
+      assert(os.execute("gzip -f " .. h.quote(sub) .. "/*-ubyte"))
+      local plain = assert(data.fashion_mnist(sub))
+      local train, test = assert(data.fashion_mnist(sub, { pad = 2 }))
+      assert.are.same({ 2, 1, 32, 32 }, train.x:shape())
+      assert.are.same({ 2, 1, 32, 32 }, test.x:shape())
+      for _, at in ipairs { { 1, 1 }, { 2, 32 }, { 32, 5 }, { 7, 31 } } do
+        assert.are.equal(0, train.x:get(2, 1, at[1], at[2]))
+      end
+      for _, at in ipairs { { 1, 1 }, { 28, 28 }, { 5, 17 } } do
+        assert.are.equal(plain.x:get(2, 1, at[1], at[2]), train.x:get(2, 1, at[1] + 2, at[2] + 2))
+      end
+      assert.is_true(math.abs(plain.x:sum() - train.x:sum()) < 1e-3)
+      local ok, msg = pcall(data.fashion_mnist, sub, { pad = -1 })
+      assert.is_false(ok)
+      assert.matches("bad argument #2 to 'fashion_mnist' (option 'pad' must be an integer",
+        msg, 1, true)
+    end)
     it("reads Debian's test set when installed", function()
       local f = io.open("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")
       if not f then return end -- dataset-fashion-mnist is not installed here

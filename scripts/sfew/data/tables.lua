@@ -1,4 +1,6 @@
 -- sfew.data tables: the SFEW feature table (CSV) and Fashion-MNIST (IDX).
+local tensor = require "sfew.tensor"
+
 local T = {}
 
 local function warn(opts, msg)
@@ -53,10 +55,18 @@ function T.install(M, core, Dataset)
     return Dataset.new(t)
   end
 
-  -- fashion_mnist([dir]) -> train, test (60000 and 10000 x 1 x 28 x 28, labels 1..10)
+  -- fashion_mnist([dir [, {test_only, pad = 0}]]) -> train, test (60000 and 10000 x 1 x
+  -- S x S, S = 28 + 2 pad, labels 1..10). pad adds a border of background (0) on every
+  -- side, as LeNet-5 read MNIST at 32 x 32 (pad = 2): a network whose convolutions have no
+  -- padding then sees the strokes at the edge and keeps more features after its pools.
   function M.fashion_mnist(dir, opts)
     if dir ~= nil and type(dir) ~= "string" then
       error("bad argument #1 to 'fashion_mnist' (string expected)", 2)
+    end
+    local pad = opts and opts.pad or 0
+    if math.type(pad) ~= "integer" or pad < 0 or pad > 64 then
+      error("bad argument #2 to 'fashion_mnist' (option 'pad' must be an integer in 0..64, got "
+        .. tostring(pad) .. ")", 2)
     end
     dir = dir or "/usr/share/datasets/fashion-mnist"
     local parts = {}
@@ -72,8 +82,16 @@ function T.install(M, core, Dataset)
           return nil, ("fashion_mnist: '%s' holds %d images (%s) and %d labels, want N x 28 x 28 "
             .. "and N"):format(base, n, table.concat(x:shape(), "x"), y:numel())
         end
+        if pad > 0 then -- image by image: rows of a tensor are views, so paste fills them
+          local s = 28 + 2 * pad
+          local canvas = tensor.zeros { n, s, s }
+          for i = 1, n do
+            core.paste(canvas:narrow(1, i, 1), x:narrow(1, i, 1), pad + 1, pad + 1)
+          end
+          x = canvas
+        end
         parts[#parts + 1] = Dataset.new {
-          x = x:reshape { n, 1, 28, 28 }, y = y + 1, classes = T.fashion_classes,
+          x = x:reshape { n, 1, x:size(2), x:size(3) }, y = y + 1, classes = T.fashion_classes,
         }
       end
     end
