@@ -6,8 +6,12 @@ local ablation = require "sfew.ablation"
 local experiment = require "sfew.experiment"
 local sfew = require "sfew"
 
+-- --fashion's own defaults: a recipe that takes the paper's network (with BatchNorm) past
+-- 91 % test in 10 epochs. The 4-pixel border makes 36 x 36 inputs, so the classifier sees
+-- 4 x 4 positions of conv2 rather than 2 x 2; the layers are the paper's.
 local config = { name = "beyond",
-  quick = { epochs = 2, paper_epochs = 3, pretrain_epochs = 1, limit = 70, runs = 1 } }
+  quick = { epochs = 2, paper_epochs = 3, pretrain_epochs = 1, limit = 70, runs = 1 },
+  fashion = { epochs = 10, lr = 2e-3, augment = "flip", cosine = true, pad = 4 } }
 local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e-3, batch = 32,
   out = "reports/beyond", crop_help = "\"face\": add the face crop row (needs --data)" }, {
   { "paper_epochs", 700, "full-batch epochs of the paper's row", type = "integer" },
@@ -16,10 +20,13 @@ local spec = experiment.extend(experiment.common{ epochs = 40, runs = 5, lr = 1e
   { "pretrain_epochs", 10, "epochs of pretraining", type = "integer" },
   { "first_run", 1, "start at this run (adding to those under --out/runs)", type = "integer" },
   { "merge", false, "only tabulate the runs already under --out/runs" },
-  { "fashion", false, "instead: one recipe on Fashion-MNIST (--data: its folder)" },
-  { "augment", "flip,shift:2", "with --fashion: augmentations (flip,shift:N,rotate:D,scale:S,"
-    .. "erase or none)", type = "string", check = ablation.check_augment },
-  { "cosine", false, "with --fashion: a cosine learning-rate schedule" },
+  { "fashion", false, "instead: one recipe on Fashion-MNIST (--data: its folder; its own "
+    .. "defaults: --epochs 10 --lr 2e-3 --augment flip --cosine --pad 4)" },
+  { "augment", nil, "with --fashion: augmentations (flip,shift:N,rotate:D,scale:S,erase or "
+    .. "none; default flip)", type = "string", check = ablation.check_augment },
+  { "cosine", false, "with --fashion: a cosine learning-rate schedule (default on)" },
+  { "pad", 0, "with --fashion: a background border in pixels (default 4: 36 x 36 images)",
+    type = "integer" },
 })
 local M = { config = config, spec = spec }
 
@@ -61,15 +68,18 @@ end
 local function fashion(o)
   local rng = sfew.rng(o.seed)
   local train, test = experiment.fashion(o, rng)
-  local net = sfew.models.paper_cnn(16, 32, { rng = rng, batchnorm = true, height = 28,
-    width = 28, classes = 10 })
+  local side = 28 + 2 * o.pad
+  local net = sfew.models.paper_cnn(16, 32, { rng = rng, batchnorm = true, height = side,
+    width = side, classes = 10 })
   return ablation.epochs_report(o, ablation.fit(net, { augment = o.augment, cosine = o.cosine },
     { x = train.x, y = train.y, epochs = o.epochs, lr = o.lr, batch = o.batch, rng = rng,
       test = test }), { name = config.name, title = "Fashion-MNIST: BatchNorm and augmentation" })
 end
 
 function M.run(opts)
-  local o = experiment.options(spec, opts, config.quick)
+  local o = experiment.options(spec, opts)
+  if o.fashion then experiment.apply_defaults(o, config.fashion) end
+  experiment.apply_quick(o, config.quick)
   experiment.setup(o)
   if o.fashion then return fashion(o) end
   local sets = {}
@@ -90,7 +100,7 @@ doc.register(M, "experiments.beyond", "Beyond the paper: an ablation from the pa
 doc.table(M, {
   run = { "require(\"experiments.beyond\").run{epochs = 40, paper_epochs = 700, runs = 5, "
     .. "lr = 1e-3, batch = 32, rows, pretrain, pretrain_epochs = 10, first_run = 1, merge, "
-    .. "fashion, augment = \"flip,shift:2\", cosine, data, crop, detector, seed = 1, threads, "
+    .. "fashion, augment, cosine, pad, data, crop, detector, seed = 1, threads, "
     .. "out, quick, limit}", "The ablation table and learning curves: {records, rows, markdown}. ",
     "require(\"experiments.beyond\").run{quick = true}" },
   rows = { "experiments.beyond.rows", "The rows in order ({name, label, enabled, ...})." },

@@ -79,4 +79,20 @@ describe("experiments.beyond", function()
       data = dir .. "/faces" } end,
       "--rows: no row 'corp' (did you mean 'crop'?)")
   end)
+
+  it("runs --fashion with its own defaults (a 4-pixel border, flips, a cosine schedule), "
+    .. "which options given explicitly override", function()
+    local beyond = require "experiments.beyond"
+    local fm = h.fashion_folder(dir .. "/fm", 80, 7)
+    local r = beyond.run { fashion = true, quick = true, data = fm, out = dir .. "/fm_out" }
+    assert.are.equal(2, r.rows[#r.rows].epoch)
+    for _, want in ipairs { "pad: 4", "cosine: true", "augment: flip", "lr: 0.002" } do
+      assert.matches(want, r.markdown, 1, true)
+    end
+    r = beyond.run { fashion = true, quick = true, data = fm, pad = 0, cosine = false,
+      augment = "none", lr = 1e-3, out = dir .. "/fm_out2" }
+    for _, want in ipairs { "pad: 0", "cosine: false", "augment: none", "lr: 0.001" } do
+      assert.matches(want, r.markdown, 1, true)
+    end
+  end)
 end)

@@ -98,6 +98,34 @@ function M.rmdir(path)
   os.execute("rm -rf " .. shell_quote(path))
 end
 
+-- An IDX file (big-endian header: magic 0x800 + ndim, then each dimension) holding bytes.
+function M.write_idx(path, magic_ndim, dims, bytes)
+  local parts = { string.pack(">I4", 0x800 + magic_ndim) }
+  for _, d in ipairs(dims) do parts[#parts + 1] = string.pack(">I4", d) end
+  parts[#parts + 1] = bytes
+  local f = assert(io.open(path, "wb")); f:write(table.concat(parts)); f:close()
+  return path
+end
+
+-- A folder laid out as Debian's Fashion-MNIST (gzipped IDX files) with n training and n
+-- test images of bytes drawn from seed, labels cycling through the ten classes.
+function M.fashion_folder(dir, n, seed)
+  assert(os.execute("mkdir -p " .. shell_quote(dir)))
+  local state = seed
+  local img, lab = {}, {}
+  for i = 1, n * 28 * 28 do
+    state = (state * 1103515245 + 12345) % 2147483648
+    img[i] = string.char(state >> 16 & 255)
+  end
+  for i = 1, n do lab[i] = string.char((i - 1) % 10) end
+  for _, part in ipairs { "train", "t10k" } do
+    M.write_idx(dir .. "/" .. part .. "-images-idx3-ubyte", 3, { n, 28, 28 }, table.concat(img))
+    M.write_idx(dir .. "/" .. part .. "-labels-idx1-ubyte", 1, { n }, table.concat(lab))
+  end
+  assert(os.execute("gzip -f " .. shell_quote(dir) .. "/*-ubyte"))
+  return dir
+end
+
 -- An SFEW-layout folder of frames: per class, two photographs with a face (astronaut,
 -- hopper) and two without (camera, rocket), from tests/fixtures/faces.
 function M.face_frames(dir)

@@ -65,7 +65,12 @@ end
 -- given explicitly).
 function M.apply_quick(o, quick)
   if not o.quick then return o end
-  for k, v in pairs(quick) do
+  return M.apply_defaults(o, quick)
+end
+
+-- The values of defaults replace o's (those not given explicitly): a mode's own defaults.
+function M.apply_defaults(o, defaults)
+  for k, v in pairs(defaults) do
     if not (o._given and o._given[k]) then o[k] = v end
   end
   return o
@@ -120,11 +125,12 @@ function M.faces(o, rng, all)
   return train, test, ds
 end
 
--- Fashion-MNIST (o.data: its folder, default Debian's) normalised with the training
--- part's statistics: train, test. With o.limit, o.limit training images drawn with rng
+-- Fashion-MNIST (o.data: its folder, default Debian's; o.pad: a background border of
+-- that many pixels) normalised with the training part's statistics: train, test. With
+-- o.limit, o.limit training images drawn with rng
 -- and a sixth as many test images (at least 10).
 function M.fashion(o, rng)
-  local train, test = assert(require("sfew.data").fashion_mnist(o.data))
+  local train, test = assert(require("sfew.data").fashion_mnist(o.data, { pad = o.pad }))
   if o.limit then
     train = train:subset(rng:permutation(#train)):subset(table.move(rng:permutation(o.limit),
       1, o.limit, 1, {}))
@@ -268,6 +274,8 @@ doc.table(M, {
     "The spec's defaults overridden by the Lua table given (for run() called from Lua)." },
   apply_quick = { "experiment.apply_quick(o, quick)",
     "With o.quick, the small settings quick replace the options not given explicitly." },
+  apply_defaults = { "experiment.apply_defaults(o, defaults)",
+    "The values of defaults replace the options not given explicitly (a mode's defaults)." },
   setup = { "experiment.setup(o)", "Sets threads, creates o.out; returns sfew.rng(o.seed)." },
   load_faces = { "experiment.load_faces(o [, crop])",
     "The face images of o.data (cut to faces with crop, default o.crop == \"face\"; "
@@ -276,7 +284,8 @@ doc.table(M, {
     "The face images (all, default experiment.load_faces(o)) shuffled, cut to o.limit, split "
     .. "80/20 and normalised: train, test, and the rows used (ds.note says what they are)." },
   fashion = { "experiment.fashion(o, rng)",
-    "Fashion-MNIST from o.data (default Debian's folder) normalised: train, test; with "
+    "Fashion-MNIST from o.data (default Debian's folder), with a border of o.pad pixels, "
+    .. "normalised: train, test; with "
     .. "o.limit, that many training images drawn with rng and a sixth as many test images." },
   each_run = { "experiment.each_run(o, f)",
     "f(rng, seed, r) for r = 1..o.runs with seed o.seed + r - 1; the list of results." },

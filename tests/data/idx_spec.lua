@@ -5,13 +5,7 @@ local h = require "helpers"
 local data = sfew.data
 local core = require "sfew.core.data"
 
-local function idx(path, magic_ndim, dims, bytes)
-  local parts = { string.pack(">I4", 0x800 + magic_ndim) }
-  for _, d in ipairs(dims) do parts[#parts + 1] = string.pack(">I4", d) end
-  parts[#parts + 1] = bytes
-  local f = assert(io.open(path, "wb")); f:write(table.concat(parts)); f:close()
-  return path
-end
+local idx = h.write_idx
 
 describe("sfew.data", function()
   local dir
