@@ -84,8 +84,9 @@ function M.run(opts)
   if o.fashion then return fashion(o) end
   local sets = {}
   if not o.merge then
+    local crops = o.crop and experiment.load_faces(o, true) -- first: it checks --data
     sets.frames = experiment.load_faces(o, false)
-    sets.crops = o.crop and ablation.aligned(experiment.load_faces(o, true), sets.frames)
+    sets.crops = crops and ablation.aligned(crops, sets.frames)
     sets.pretrain = o.pretrain and experiment.load_faces({ data = o.pretrain }, false)
     if sets.pretrain then sets.pretrain:normalize() end
   end
