@@ -162,7 +162,7 @@ $(BUILD)/peak: bench/peak.c
 
 # Optional: the PyTorch peer for `make bench` (never needed by test or run).
 bench-deps:
-	@bash tools/deps.sh python3-torch
+	@bash tools/deps.sh python3-torch python3-opencv
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sfewlua
