@@ -47,4 +47,22 @@ describe("sfew.fit", function()
       assert.is_true(max_diff(net, chunked) > 1e-4) -- chunks would have given another net
     end)
   end)
+
+  describe("train.step", function()
+    it("takes a BatchNorm net's whole batch in one pass unless a chunk is given", function()
+      local n = 300
+      local x = tensor.randn({ n, 1, 6, 6 }, sfew.rng(8))
+      local labels = {}
+      for i = 1, n do labels[i] = i % 2 + 1 end
+      local y = tensor.new({ n }, labels)
+      local crit = nn.CrossEntropyLoss()
+      local nets = {}
+      for k, opts in ipairs { {}, { chunk = n }, { chunk = train.DEFAULT_CHUNK } } do
+        nets[k] = bn_net(2)
+        train.step(nets[k], crit, optim.SGD(nets[k]:parameters(), { lr = 0.1 }), x, y, opts)
+      end
+      assert.is_true(max_diff(nets[1], nets[2]) < 1e-6)
+      assert.is_true(max_diff(nets[1], nets[3]) > 1e-4)
+    end)
+  end)
 end)

@@ -32,18 +32,6 @@ local function bad_parameter(net)
   end
 end
 
--- Whether net holds a BatchNorm layer (inside nested containers too).
-local function has_batchnorm(net)
-  if type(net) == "table" then
-    for i = 1, #net do
-      if has_batchnorm(net[i]) then return true end
-    end
-    return false
-  end
-  local spec = net.spec and net:spec()
-  return spec ~= nil and tostring(spec.type):match("^BatchNorm") ~= nil
-end
-
 local function shuffled_batches(n, size, rng)
   local perm = rng:permutation(n)
   local out = {}
@@ -116,7 +104,7 @@ end
 
 -- opts: net, criterion, optimizer, x, y, epochs; optional: batch (rows per step; nil =
 -- the whole set in one step, as the paper), chunk (rows per forward pass; a net with
--- BatchNorm takes each minibatch in one pass unless chunk is given), rng (for
+-- BatchNorm takes each batch in one pass unless chunk is given: train.step), rng (for
 -- minibatch order), eval_every (epochs between accuracy measurements; default
 -- epochs/10), test = {x, y}, progress (true/false/nil = on), label, on_epoch(epoch, rec)
 -- (return false to stop), checkpoint = {path, every} (a training checkpoint: the net, the
@@ -144,11 +132,7 @@ function M.fit(o, train)
   local x, y, val = split_validation(o, rng)
   local every = o.eval_every or (val and 1) or math.max(1, o.epochs // 10)
   local n = x:size(1)
-  -- A BatchNorm layer normalises each forward pass by its own statistics, so a minibatch
-  -- cut into chunks would be normalised chunk by chunk, and its running statistics moved
-  -- once per chunk: each minibatch goes through in one pass, as in PyTorch.
-  local chunk = o.chunk or (o.batch and has_batchnorm(o.net) and o.batch) or nil
-  local step_opts = { chunk = chunk, clip = o.clip }
+  local step_opts = { chunk = o.chunk, clip = o.clip } -- (train.step: BatchNorm, one pass)
   local t0 = clock()
   local train_seconds = 0
   local keep_best = val and o.keep_best ~= false

@@ -27,8 +27,8 @@ local function check_args(fname, net, criterion, x, y, opts, first, allowed)
   local ny = y:dim() > 0 and y:size(1) or 0
   if ny ~= n then bad(first + 1, ("%d targets for %d inputs"):format(ny, n)) end
   argcheck.options(opts, allowed, first + 2, fname, 2)
-  local chunk = (opts or {}).chunk or M.DEFAULT_CHUNK
-  if math.type(chunk) ~= "integer" or chunk < 1 then
+  local chunk = (opts or {}).chunk
+  if chunk ~= nil and (math.type(chunk) ~= "integer" or chunk < 1) then
     bad(first + 2, "option 'chunk' must be a positive integer")
   end
   local clip = (opts or {}).clip
@@ -61,6 +61,19 @@ local function relay(fname, ypos, in_criterion, msg)
   error(fname .. ": " .. msg, 3)
 end
 
+-- Whether net holds a BatchNorm layer (inside nested containers too).
+local function has_batchnorm(net)
+  if type(net) == "table" then
+    for i = 1, #net do
+      if has_batchnorm(net[i]) then return true end
+    end
+    return false
+  end
+  local mt = getmetatable(net)
+  return type(mt) == "table" and type(mt.__name) == "string"
+    and mt.__name:match("^sfew%.BatchNorm") ~= nil
+end
+
 -- One step: opt:zero_grad(), then per chunk forward, loss, backward with the loss
 -- gradient scaled by n_chunk / N (the mean over N rows is the chunk means weighted so),
 -- then opt:step(). Returns the mean loss over all rows. opts.clip = max_norm clips the
@@ -73,6 +86,13 @@ function M.step(net, criterion, opt, x, y, opts)
     argcheck.error(3, "train.step", "optimiser expected")
   end
   local chunk, N = check_args("train.step", net, criterion, x, y, opts, 4, STEP_OPTIONS)
+  -- A BatchNorm layer normalises each forward pass by that pass's statistics (and moves
+  -- its running ones once per pass), so a batch cut into chunks would be normalised chunk
+  -- by chunk: such a net takes the batch in one pass, as in PyTorch, unless told otherwise.
+  -- (Only asked when chunks would be cut: a small step makes no extra call.)
+  if not chunk then
+    chunk = N > M.DEFAULT_CHUNK and has_batchnorm(net) and N or M.DEFAULT_CHUNK
+  end
   -- (plain field tests first: a step of an unfrozen net makes no extra C call)
   local frozen = type(net) == "table" and net._frozen and next(net._frozen)
     and net:frozen_parameters()
@@ -110,6 +130,7 @@ end
 -- buffers as step does ({keep = false} frees them).
 function M.evaluate(net, criterion, x, y, opts)
   local chunk, N = check_args("train.evaluate", net, criterion, x, y, opts, 3, EVAL_OPTIONS)
+  chunk = chunk or M.DEFAULT_CHUNK -- evaluate mode: BatchNorm uses its running statistics
   local total, hits, in_criterion = 0, 0, false
   local was_training = net.training
   net:evaluate()
@@ -159,9 +180,11 @@ end
 local doc = require "sfew.doc"
 doc.register(M, "sfew.train", "Training: one full-batch step (chunked), evaluation, fit.")
 doc.table(M, {
-  step = { "train.step(net, criterion, opt, x, y [, {chunk = 128, keep = true}])",
+  step = { "train.step(net, criterion, opt, x, y [, {chunk = 128, keep = true, clip}])",
     "One optimiser step on the whole batch, run in chunks of rows with gradient "
-    .. "accumulation; returns the mean loss. ", "loss = train.step(net, loss_fn, opt, x, y)" },
+    .. "accumulation (a net with BatchNorm: the whole batch in one pass unless chunk is "
+    .. "given, as its statistics are the batch's); returns the mean loss. ",
+    "loss = train.step(net, loss_fn, opt, x, y)" },
   evaluate = { "train.evaluate(net, criterion, x, y [, {chunk = 128, keep = true}])",
     "Mean loss and accuracy (nil for criteria without classes) in evaluation mode, chunked." },
   fit = { "train.fit{net, criterion, optimizer, x, y, epochs, batch, chunk, rng, eval_every, "
