@@ -73,6 +73,27 @@ describe("sfew.ablation", function()
     assert.matches("From the row \"%+ more\" on: on crops%.", r.markdown)
   end)
 
+  it("names the function and the argument given a value of the wrong type", function()
+    local cases = {
+      { "settings", { rows, "1", {} }, "#2 to 'ablation.settings' (number expected, got string)" },
+      { "collect", { rows, {}, 5 }, "#3 to 'ablation.collect' (function expected, got number)" },
+      { "tabulate", { nil, rows }, "#1 to 'ablation.tabulate' (table expected, got nil)" },
+      { "fit", { 5, {}, {} }, "#1 to 'ablation.fit' (network expected, got number)" },
+      { "fit", { sfew.nn.Linear(4, 2), {}, { epoch = 1 } },
+        "#3 to 'ablation.fit' (unknown option 'epoch' (did you mean 'epochs'?))" },
+      { "pretrain", { sfew.nn.Linear(4, 2), {}, {}, "3", {} },
+        "#4 to 'ablation.pretrain' (number expected, got string)" },
+      { "measure", { sfew.nn.Linear(4, 2), {}, {} },
+        "#4 to 'ablation.measure' (table expected, got nil)" },
+      { "check_augment", { 7 }, "#1 to 'ablation.check_augment' (string expected, got number)" },
+    }
+    for _, c in ipairs(cases) do
+      local ok, err = pcall(function() ablation[c[1]](table.unpack(c[2], 1, 5)) end)
+      assert.is_false(ok, c[1])
+      assert.matches("ablation_spec.lua:%d+: bad argument " .. c[3]:gsub("%p", "%%%0"), err)
+    end
+  end)
+
   it("refuses a row name it does not have", function()
     assert.has_error(function() ablation.collect(rows, { rows = "bsae" }, error) end,
       "--rows: no row 'bsae' (did you mean 'base'?)")

@@ -26,6 +26,21 @@ describe("sfew.cli", function()
   end)
 end)
 
+describe("sfew.experiment", function()
+  describe(".apply_defaults", function()
+    it("replaces the options not given explicitly, and names a bad argument", function()
+      local experiment = require "sfew.experiment"
+      local o = { pad = 0, lr = 1, _given = { lr = true } }
+      experiment.apply_defaults(o, { pad = 4, lr = 2 })
+      assert.are.same({ 4, 1 }, { o.pad, o.lr })
+      local ok, err = pcall(function() experiment.apply_defaults(o, "pad=4") end)
+      assert.is_false(ok)
+      assert.matches("experiments_options_spec.lua:%d+: bad argument #2 to "
+        .. "'experiment.apply_defaults' %(table expected, got string%)", err)
+    end)
+  end)
+end)
+
 describe("experiment list options", function()
   it("channel_sweep refuses --combos 16x32,bad instead of running only 16x32", function()
     local ok, _, err = h.run{ h.root .. "/experiments/channel_sweep.lua", "--combos",

@@ -13,8 +13,27 @@ local train = require "sfew.train"
 
 local M = {}
 
+-- Raises lauxlib's "bad argument #k to 'ablation.fname' (T expected, got U)" at the
+-- caller of the public function unless each argument has its type: spec lists
+-- {value, type [, optional]} in argument order; type "net" is a table or a userdata.
+local function check(fname, spec)
+  for pos, a in ipairs(spec) do
+    local v, t = a[1], a[2]
+    local ok = type(v) == t or (t == "net" and (type(v) == "table" or type(v) == "userdata"))
+      or (a[3] and v == nil)
+    if not ok then argcheck.expected(pos, "ablation." .. fname, t == "net" and "network" or t,
+      v, 2) end
+  end
+end
+
+-- The options of fit and pretrain (pretrain reads lr, batch, rng, classes; a caller may
+-- hand both the same table).
+local FIT_OPTIONS = argcheck.set { "x", "y", "epochs", "lr", "batch", "rng", "test", "params",
+  "classes" }
+
 -- Whether a row runs with the options o: a row without an enabled predicate always does.
 function M.enabled(row, o)
+  check("enabled", { { row, "table" }, { o, "table" } })
   return row.enabled == nil or (row.enabled(o) and true or false)
 end
 
@@ -22,6 +41,8 @@ local not_settings = { name = true, label = true, enabled = true }
 
 -- The settings of row i: base, then the fields of the enabled rows 1..i in order.
 function M.settings(rows, i, o, base)
+  check("settings", { { rows, "table" }, { i, "number" }, { o, "table" },
+    { base, "table", true } })
   local s = {}
   for k, v in pairs(base or {}) do s[k] = v end
   for k = 1, i do
@@ -55,6 +76,7 @@ end
 -- o.out/runs/<row>-run<r>.jsonl as soon as it is made. With o.merge (nothing is trained),
 -- o.rows or o.first_run > 1, the records are then every one under o.out/runs.
 function M.collect(rows, o, run)
+  check("collect", { { rows, "table" }, { o, "table" }, { run, "function" } })
   local dir = o.out and (o.out .. "/runs")
   if dir then report.mkdir(dir) end
   local want, first = wanted(rows, o), o.first_run or 1
@@ -86,6 +108,7 @@ M.columns = {
 -- One table row per row with records, in rows order: mean ± sd of every measure over its
 -- runs (and <measure>_mean). Second result: the records by row name.
 function M.tabulate(records, rows)
+  check("tabulate", { { records, "table" }, { rows, "table" } })
   local by, out = {}, {}
   for _, r in ipairs(records) do by[r.row] = by[r.row] or {}; table.insert(by[r.row], r) end
   for _, def in ipairs(rows) do
@@ -110,6 +133,7 @@ end
 -- Mean train and test accuracy by epoch over each row's runs (the records' curve), as
 -- plot.lines series.
 function M.curves(by, rows)
+  check("curves", { { by, "table" }, { rows, "table" } })
   local series = {}
   for _, def in ipairs(rows) do
     for _, what in ipairs(by[def.name] and { "test_acc", "train_acc" } or {}) do
@@ -151,6 +175,8 @@ end
 -- writes report.md (the table, the records' notes, the curves, the parts, the options) and
 -- results.jsonl under o.out. Returns {records, rows (the table's), markdown}.
 function M.report(o, rows, records, opts)
+  check("report", { { o, "table" }, { rows, "table" }, { records, "table" },
+    { opts, "table", true } })
   opts = opts or {}
   local trows, by = M.tabulate(records, rows)
   io.write(report.text(trows, M.columns))
@@ -170,6 +196,7 @@ end
 -- For one recipe: prints its train and test accuracy by epoch (fit's history hist) and
 -- writes them to report.md and results.jsonl under o.out; returns {rows, history, markdown}.
 function M.epochs_report(o, hist, opts)
+  check("epochs_report", { { o, "table" }, { hist, "table" }, { opts, "table" } })
   local cols = { { "epoch", "Epoch" }, { "train_acc", "Train acc", "%.4f" },
     { "test_acc", "Test acc", "%.4f" } }
   local rows = {}
@@ -185,6 +212,7 @@ end
 -- A command-line check for an augmentation list (data.parse_augment's text): raises
 -- "--augment: ..." without a position, as the other option errors read.
 function M.check_augment(text)
+  check("check_augment", { { text, "string" } })
   local ok, err = pcall(augment.parse_augment, text)
   if not ok then error("--augment: " .. err:gsub("^.-:%d+: ", ""), 0) end
 end
@@ -193,6 +221,7 @@ end
 -- folder b was loaded from, so a run's split picks the same images from both); else an
 -- error.
 function M.aligned(a, b)
+  check("aligned", { { a, "table" }, { b, "table" } })
   local same = #a == #b and #(a.paths or {}) == #a
   for i = 1, same and #a or 0 do same = same and a.paths[i] == b.paths[i] end
   if not same then error("the two data sets do not hold the same images in the same order", 2) end
@@ -206,6 +235,8 @@ end
 -- test (evaluated 20 times over the epochs), params (default all of net's). Returns fit's
 -- history.
 function M.fit(net, s, opts)
+  check("fit", { { net, "net" }, { s, "table" }, { opts, "table" } })
+  argcheck.options(opts, FIT_OPTIONS, 3, "ablation.fit")
   local params = opts.params or net:parameters()
   local opt = s.weight_decay and optim.AdamW(params, { lr = opts.lr,
     weight_decay = s.weight_decay }) or optim.Adam(params, { lr = opts.lr })
@@ -222,6 +253,9 @@ end
 -- for opts.classes classes and returns two parameter groups for fine-tuning: the layers
 -- below at a tenth of opts.lr, the new classifier at opts.lr.
 function M.pretrain(net, ds, s, epochs, opts)
+  check("pretrain", { { net, "net" }, { ds, "table" }, { s, "table" }, { epochs, "number" },
+    { opts, "table" } })
+  argcheck.options(opts, FIT_OPTIONS, 5, "ablation.pretrain")
   M.fit(net, s, { x = ds.x, y = ds.y, epochs = epochs, lr = opts.lr, batch = opts.batch,
     rng = opts.rng })
   local last = #net
@@ -235,6 +269,7 @@ end
 
 -- The number of parameters of net.
 function M.params(net)
+  check("params", { { net, "net" } })
   local n = 0
   for _, p in ipairs(net:parameters()) do n = n + p:numel() end
   return n
@@ -242,6 +277,7 @@ end
 
 -- Milliseconds per image of a forward pass over x in evaluate mode: the median of three.
 function M.inference_ms(net, x)
+  check("inference_ms", { { net, "net" }, { x, "userdata" } })
   net:evaluate()
   local times = {}
   for k = 1, 3 do
@@ -256,6 +292,8 @@ end
 -- Adds to rec (returned) what the table shows of a trained net: train and test loss and
 -- accuracy (cross-entropy), parameters, inference time and the test confusion counts.
 function M.measure(net, train_set, test_set, rec)
+  check("measure", { { net, "net" }, { train_set, "table" }, { test_set, "table" },
+    { rec, "table" } })
   local crit = nn.CrossEntropyLoss()
   rec.train_loss, rec.train_acc = train.evaluate(net, crit, train_set.x, train_set.y)
   rec.test_loss, rec.test_acc = train.evaluate(net, crit, test_set.x, test_set.y)

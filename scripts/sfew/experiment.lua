@@ -1,6 +1,7 @@
 -- What every experiment script shares: the common options, running as a script or as a
 -- module, the face data split 80/20 and standardised, cloning nets, confusion
 -- matrices, and writing report.md / results.jsonl / plots under --out.
+local argcheck = require "sfew.argcheck"
 local cli = require "sfew.cli"
 local install_cnn = require "sfew.experiment_cnn"
 local report = require "sfew.report"
@@ -70,6 +71,8 @@ end
 
 -- The values of defaults replace o's (those not given explicitly): a mode's own defaults.
 function M.apply_defaults(o, defaults)
+  argcheck.type(o, "table", 1, "experiment.apply_defaults")
+  argcheck.type(defaults, "table", 2, "experiment.apply_defaults")
   for k, v in pairs(defaults) do
     if not (o._given and o._given[k]) then o[k] = v end
   end
