@@ -130,8 +130,8 @@ end
 
 -- Fashion-MNIST (o.data: its folder, default Debian's; o.pad: a background border of
 -- that many pixels) normalised with the training part's statistics: train, test. With
--- o.limit, o.limit training images drawn with rng
--- and a sixth as many test images (at least 10).
+-- o.limit, o.limit training images drawn with rng and a sixth as many test images (at
+-- least 10).
 function M.fashion(o, rng)
   local train, test = assert(require("sfew.data").fashion_mnist(o.data, { pad = o.pad }))
   if o.limit then
